@@ -1,0 +1,196 @@
+/* polyenc: turn frames and samples into a playable media file.
+ *
+ * One Encoder model: create an encoder, add any number of video and audio
+ * streams (stream index = order added), open ONE output (a file, a writer
+ * callback or memory), feed frames and samples to any stream in any order and
+ * chunk size, close.
+ *
+ *   polyenc_encoder *enc = polyenc_encoder_new();
+ *   polyenc_video_config vc; polyenc_video_config_init(&vc);
+ *   vc.width = 1280; vc.height = 720; vc.frame_rate = 30;
+ *   polyenc_stream *video; polyenc_add_video(enc, &vc, &video);
+ *   polyenc_open_file(enc, "out.mp4", NULL);
+ *   polyenc_add_frames(video, &frames);   // as often as needed
+ *   polyenc_close(enc);
+ *   polyenc_encoder_free(enc);
+ *
+ * Every failing call returns a non-OK status and sets a message, read with
+ * polyenc_last_error(), that names the parameter, the value and what is valid.
+ * Nothing aborts and nothing is printed unless POLYENC_LOG=debug|info|warning.
+ * A failed call leaves the encoder usable where that makes sense: a rejected
+ * add_video leaves the other streams intact, a rejected add_frames can be
+ * retried. A write or seek failure of the output ends the encoding with
+ * POLYENC_ERR_IO, and every later call returns that error.
+ *
+ * Timestamps: video pts = running frame index in a time base of 1/frame_rate;
+ * audio pts = running count of output samples in a time base of
+ * 1/out_sample_rate.
+ *
+ * Threads: one encoder is used by one thread at a time; different encoders may
+ * run in parallel.
+ */
+#ifndef POLYENC_POLYENC_H
+#define POLYENC_POLYENC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(POLYENC_SHARED_BUILD)
+#define POLYENC_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define POLYENC_API __attribute__((visibility("default")))
+#else
+#define POLYENC_API
+#endif
+
+typedef struct polyenc_encoder polyenc_encoder; /* opaque */
+typedef struct polyenc_stream polyenc_stream;   /* opaque, owned by its encoder */
+
+typedef enum polyenc_status {
+  POLYENC_OK = 0,
+  POLYENC_ERR_ARGUMENT = -1,    /* bad parameter, shape, layout or value */
+  POLYENC_ERR_STATE = -2,       /* call out of order: frames before open, after close, add_video after open ... */
+  POLYENC_ERR_UNSUPPORTED = -3, /* codec, format, pixel format or device not available in this build / machine */
+  POLYENC_ERR_IO = -4,          /* output could not be opened, written or seeked */
+  POLYENC_ERR_NOMEM = -5,
+  POLYENC_ERR_CODEC = -6, /* the encoder or muxer failed */
+} polyenc_status;
+
+POLYENC_API const char *polyenc_version(void);
+/* "POLYENC_OK", "POLYENC_ERR_ARGUMENT", ...; "POLYENC_ERR_UNKNOWN" for other values. */
+POLYENC_API const char *polyenc_status_name(polyenc_status s);
+/* NULL only when memory runs out. */
+POLYENC_API polyenc_encoder *polyenc_encoder_new(void);
+/* NULL ok; closes an open output first (errors of that close are dropped: call
+ * polyenc_close yourself to see them). */
+POLYENC_API void polyenc_encoder_free(polyenc_encoder *enc);
+/* Message of the last failed call on enc or one of its streams, "" if none.
+ * Valid until the next call on enc. enc NULL: "". */
+POLYENC_API const char *polyenc_last_error(const polyenc_encoder *enc);
+
+/* ---- streams ---- */
+typedef struct polyenc_video_config {
+  int width, height;        /* required, > 0, within the codec's limits; even for 4:2:0 pixel formats */
+  double frame_rate;        /* required, finite and > 0; 29.97 is stored as 30000/1001 */
+  const char *device;       /* NULL or "cpu" | "cuda" | "cuda:N" */
+  const char *codec;        /* NULL: the container's default (h264 for mp4/mov/mkv, vp9 for webm, mpeg4 for avi);
+                               a spec name ("h264", "hevc", "av1", "vp9") or an implementation name ("libx264") */
+  const char *pixel_format; /* NULL: the codec's default (yuv420p for h264); checked against the codec's list */
+  double crf;               /* NAN (the init value): codec default; otherwise checked against the codec's range
+                               (0-51 for libx264/libx265, 0-63 for libvpx-vp9 / libaom-av1 / libsvtav1) */
+  const char *preset;       /* NULL: codec default; checked against the codec's preset names */
+  int64_t bit_rate;         /* 0: codec default; bits per second */
+  int gop_size;             /* 0: codec default */
+  const char *color_space;  /* NULL = "bt601"; "bt709", "bt2020": used for the conversion AND tagged */
+  const char *color_range;  /* NULL = "tv" (limited); "pc" (full): used for the conversion AND tagged */
+  int threads;              /* 0: automatic */
+  const char *const *options; /* NULL or {key, value, ..., NULL}: codec private options (e.g. "tune",
+                                 "x264-params") and muxer options (e.g. "movflags"), routed like the ffmpeg CLI:
+                                 a key the codec knows goes to the codec, else one the muxer knows goes to the
+                                 muxer, else the call fails naming the key */
+} polyenc_video_config;
+
+typedef struct polyenc_audio_config {
+  int sample_rate, num_channels; /* input, required; sample_rate > 0, num_channels 1..8 */
+  const char *codec;             /* NULL: the container's default (aac for mp4/mov/mkv/m4a, opus for webm/ogg,
+                                    flac for .flac, pcm_s16le for .wav, mp3 for .mp3) */
+  int64_t bit_rate;              /* 0: codec default */
+  int out_sample_rate, out_num_channels; /* 0: same as input; resampled / remixed otherwise. A rate the codec
+                                            cannot take is an error that lists the valid rates. */
+  const char *const *options;    /* as in polyenc_video_config */
+} polyenc_audio_config;
+
+POLYENC_API void polyenc_video_config_init(polyenc_video_config *cfg); /* zero + defaults (crf = NAN) */
+POLYENC_API void polyenc_audio_config_init(polyenc_audio_config *cfg);
+/* Only before open. The configuration is copied. Values that need the
+ * container (codec default, options routing) are checked again at open. */
+POLYENC_API polyenc_status polyenc_add_video(polyenc_encoder *enc, const polyenc_video_config *cfg,
+                                             polyenc_stream **out);
+POLYENC_API polyenc_status polyenc_add_audio(polyenc_encoder *enc, const polyenc_audio_config *cfg,
+                                             polyenc_stream **out);
+POLYENC_API int polyenc_stream_index(const polyenc_stream *s); /* -1 for NULL */
+
+/* ---- output (exactly one per encoder) ----
+ * format: an FFmpeg muxer name ("mp4", "matroska", "webm", "mov", "wav", ...) or a
+ * file extension ("mkv", "m4a", ...). Opening creates every stream's encoder, so
+ * codec, pixel format, crf, preset and option errors are reported here too. */
+POLYENC_API polyenc_status polyenc_open_file(polyenc_encoder *enc, const char *path,
+                                             const char *format /* NULL: from extension */);
+
+typedef struct polyenc_writer {
+  void *opaque;
+  int (*write)(void *opaque, const uint8_t *data, size_t size); /* all bytes; 0 ok, < 0 error */
+  int64_t (*seek)(void *opaque, int64_t offset, int whence);    /* NULL: not seekable; SEEK_SET/CUR/END;
+                                                                   returns new position or < 0 */
+} polyenc_writer;
+/* A writer without seek gets fragmented MP4/MOV (movflags=frag_keyframe+empty_moov). */
+POLYENC_API polyenc_status polyenc_open_writer(polyenc_encoder *enc, const polyenc_writer *w,
+                                               const char *format /* required */);
+POLYENC_API polyenc_status polyenc_open_memory(polyenc_encoder *enc, const char *format /* required */);
+/* After polyenc_close of a memory output: the bytes, owned by enc until polyenc_encoder_free. */
+POLYENC_API polyenc_status polyenc_output(const polyenc_encoder *enc, const uint8_t **data, size_t *size);
+
+/* ---- data ---- */
+typedef enum polyenc_layout {
+  POLYENC_RGB_PLANAR = 0, /* N x 3 x H x W uint8 (torch NCHW) */
+  POLYENC_RGB24,          /* N x H x W x 3 packed */
+  POLYENC_RGBA,           /* N x H x W x 4 packed, alpha ignored (canvas ImageData) */
+  POLYENC_BGRA,           /* N x H x W x 4 packed */
+  POLYENC_YUV420P,        /* N x (Y: H x W, U: H/2 x W/2, V: H/2 x W/2), used as is when the codec takes yuv420p */
+} polyenc_layout;
+
+typedef struct polyenc_frames {
+  const void *data;       /* host memory for a cpu stream, a CUDA device pointer for a cuda stream */
+  polyenc_layout layout;
+  int num_frames;         /* >= 0; 0 is a no-op */
+  int height, width;      /* must equal the stream's */
+  int64_t strides[4];     /* bytes per step of each dimension, in the layout's order; all 0 = contiguous.
+                             RGB_PLANAR: {frame, channel, row, pixel}; RGB24/RGBA/BGRA: {frame, row, pixel,
+                             channel}; YUV420P: {frame, Y row, U/V row, 0} with the planes Y, U, V packed one
+                             after the other inside a frame (U at H*Y_row, V at H*Y_row + ceil(H/2)*UV_row). */
+} polyenc_frames;
+/* The frames are converted and handed to the encoder before the call returns:
+ * the caller may reuse its buffer at once. */
+POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polyenc_frames *frames);
+
+typedef enum polyenc_sample_layout {
+  POLYENC_SAMPLES_PLANAR = 0,  /* C x N float32 */
+  POLYENC_SAMPLES_INTERLEAVED, /* N x C float32 (Web Audio / PCM files) */
+} polyenc_sample_layout;
+/* Values in [-1, 1] (codecs with integer samples clip values beyond); NaN and
+ * infinity are rejected with POLYENC_ERR_ARGUMENT naming the channel and the
+ * sample, and nothing of that chunk is encoded. num_channels must equal the
+ * stream's; any num_samples >= 0. */
+POLYENC_API polyenc_status polyenc_add_samples(polyenc_stream *audio, const float *data,
+                                               polyenc_sample_layout layout, int num_channels,
+                                               int64_t num_samples);
+
+/* ---- mux-only streams: packets encoded elsewhere (WebCodecs, a hardware SDK, a remux) ---- */
+typedef struct polyenc_encoded_video_config {
+  const char *codec; /* "h264", "hevc", "vp9", "av1", ... */
+  int width, height;
+  double frame_rate;                 /* or 0 and time_base_num/den below */
+  int time_base_num, time_base_den;  /* units of pts/dts/duration; 0/0: 1/frame_rate */
+  const uint8_t *extradata;          /* e.g. an avcC record; may be NULL for Annex B */
+  size_t extradata_size;
+} polyenc_encoded_video_config;
+POLYENC_API polyenc_status polyenc_add_encoded_video(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg,
+                                                     polyenc_stream **out);
+POLYENC_API polyenc_status polyenc_add_packet(polyenc_stream *s, const uint8_t *data, size_t size, int64_t pts,
+                                              int64_t dts, int64_t duration, int is_keyframe);
+
+/* Flush every encoder, write the trailer, flush the output; idempotent. */
+POLYENC_API polyenc_status polyenc_close(polyenc_encoder *enc);
+
+/* ---- what this build and machine can do ---- */
+POLYENC_API int polyenc_has_encoder(const char *codec_name); /* 1 if it can be opened here */
+POLYENC_API int polyenc_cuda_device_count(void);             /* 0 without CUDA support or GPU */
+
+#ifdef __cplusplus
+}
+#endif
+#endif
