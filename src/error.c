@@ -1,0 +1,95 @@
+/* Status names, per-encoder messages, and FFmpeg's log: silent unless asked for,
+ * with the last error line kept so that our messages can quote the codec's reason. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/log.h>
+#include <libavutil/mem.h>
+
+#include "internal.h"
+
+static int log_level = AV_LOG_QUIET;
+static _Thread_local char last_ffmpeg_error[512];
+
+const char *polyenc_status_name(polyenc_status s) {
+  switch (s) {
+  case POLYENC_OK: return "POLYENC_OK";
+  case POLYENC_ERR_ARGUMENT: return "POLYENC_ERR_ARGUMENT";
+  case POLYENC_ERR_STATE: return "POLYENC_ERR_STATE";
+  case POLYENC_ERR_UNSUPPORTED: return "POLYENC_ERR_UNSUPPORTED";
+  case POLYENC_ERR_IO: return "POLYENC_ERR_IO";
+  case POLYENC_ERR_NOMEM: return "POLYENC_ERR_NOMEM";
+  case POLYENC_ERR_CODEC: return "POLYENC_ERR_CODEC";
+  }
+  return "POLYENC_ERR_UNKNOWN";
+}
+
+const char *polyenc_last_error(const polyenc_encoder *enc) { return enc ? enc->error : ""; }
+
+polyenc_status set_error(polyenc_encoder *enc, polyenc_status status, const char *format, ...) {
+  if (enc) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(enc->error, sizeof enc->error, format, args);
+    va_end(args);
+    if (log_level >= AV_LOG_WARNING) fprintf(stderr, "[polyenc] %s: %s\n", polyenc_status_name(status), enc->error);
+  }
+  return status;
+}
+
+void clear_ffmpeg_log(void) { last_ffmpeg_error[0] = '\0'; }
+
+const char *av_error_text(int code, char *buf, size_t size) {
+  char reason[AV_ERROR_MAX_STRING_SIZE];
+  av_strerror(code, reason, sizeof reason);
+  if (last_ffmpeg_error[0])
+    snprintf(buf, size, "%s (%s)", reason, last_ffmpeg_error);
+  else
+    snprintf(buf, size, "%s", reason);
+  clear_ffmpeg_log();
+  return buf;
+}
+
+static void log_callback(void *avcl, int level, const char *format, va_list args) {
+  if (level <= AV_LOG_ERROR) {
+    char line[sizeof last_ffmpeg_error];
+    va_list copy;
+    va_copy(copy, args);
+    const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
+    int n = cls ? snprintf(line, sizeof line, "%s: ", cls->item_name(avcl)) : 0;
+    if (n < 0 || (size_t)n >= sizeof line) n = 0;
+    vsnprintf(line + n, sizeof line - (size_t)n, format, copy);
+    va_end(copy);
+    line[strcspn(line, "\n")] = '\0';
+    if (line[n]) memcpy(last_ffmpeg_error, line, sizeof line);
+  }
+  if (level <= log_level) av_log_default_callback(avcl, level, format, args);
+}
+
+static void install_log_callback(void) {
+  const char *env = getenv("POLYENC_LOG");
+  if (env && !strcmp(env, "debug")) log_level = AV_LOG_DEBUG;
+  else if (env && !strcmp(env, "info")) log_level = AV_LOG_INFO;
+  else if (env && (!strcmp(env, "warning") || !strcmp(env, "warn"))) log_level = AV_LOG_WARNING;
+  av_log_set_level(log_level > AV_LOG_ERROR ? log_level : AV_LOG_ERROR);
+  av_log_set_callback(log_callback);
+}
+
+void setup_logging(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, install_log_callback);
+}
+
+void log_info(const char *format, ...) {
+  if (log_level < AV_LOG_INFO) return;
+  va_list args;
+  va_start(args, format);
+  fputs("[polyenc] ", stderr);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+  va_end(args);
+}
+
+char *copy_string(const char *s) { return s ? av_strdup(s) : NULL; }

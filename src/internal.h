@@ -1,0 +1,119 @@
+/* Internal types shared by the core's files. Never included by users. */
+#ifndef POLYENC_INTERNAL_H
+#define POLYENC_INTERNAL_H
+
+#include <stdarg.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+
+#include "polyenc/polyenc.h"
+
+typedef enum stream_kind { STREAM_VIDEO, STREAM_AUDIO, STREAM_ENCODED } stream_kind;
+
+typedef enum encoder_state {
+  STATE_CONFIGURING, /* streams may be added */
+  STATE_OPEN,        /* data may be fed */
+  STATE_CLOSED,      /* trailer written */
+  STATE_FAILED,      /* the output broke: every call returns enc->failure */
+} encoder_state;
+
+typedef struct video_stream video_stream;
+typedef struct audio_stream audio_stream;
+typedef struct encoded_stream encoded_stream;
+typedef struct output_sink output_sink;
+
+struct polyenc_stream {
+  polyenc_encoder *enc;
+  int index;
+  stream_kind kind;
+  AVCodecContext *codec_ctx; /* from open to free; NULL for encoded streams */
+  AVStream *av_stream;       /* from open; owned by the format context */
+  union {
+    video_stream *video;
+    audio_stream *audio;
+    encoded_stream *encoded;
+  } impl;
+};
+
+struct polyenc_encoder {
+  encoder_state state;
+  polyenc_stream **streams;
+  int num_streams;
+  AVFormatContext *format_ctx; /* from open to close */
+  output_sink *sink;           /* from open to free */
+  AVPacket *packet;            /* scratch for draining encoders */
+  polyenc_status failure;      /* the status of STATE_FAILED */
+  char error[2048];
+  char failure_message[1024]; /* the message that ended the encoding */
+};
+
+/* ---- error.c ---- */
+/* Sets enc's message and returns status; format is printf-like. */
+polyenc_status set_error(polyenc_encoder *enc, polyenc_status status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* FFmpeg's error text for code plus the last message FFmpeg logged at error level, if any. */
+const char *av_error_text(int code, char *buf, size_t size);
+void clear_ffmpeg_log(void);
+/* Installs the log callback once: FFmpeg is silent unless POLYENC_LOG=debug|info|warning. */
+void setup_logging(void);
+void log_info(const char *format, ...) __attribute__((format(printf, 1, 2)));
+char *copy_string(const char *s); /* NULL -> NULL; strdup with av_malloc */
+
+/* ---- options.c ---- */
+const AVOutputFormat *find_muxer(const char *format, const char *path);
+/* The codec a stream of this kind gets in this container when the config names none. */
+enum AVCodecID default_codec_id(const AVOutputFormat *muxer, enum AVMediaType type);
+/* A spec name ("h264") or an implementation name ("libx264"); software encoders first. */
+polyenc_status find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type, const AVCodec **out);
+const AVCodec *software_encoder_for(enum AVCodecID id);
+char **copy_options(const char *const *options, polyenc_encoder *enc, polyenc_status *status);
+void free_options(char **options);
+/* Applies each key=value to the codec context when the codec knows the key, else adds it to muxer_opts
+ * when the muxer knows it, else fails naming the key. */
+polyenc_status route_options(polyenc_stream *s, char **options, AVDictionary **muxer_opts);
+polyenc_status check_options_known(polyenc_encoder *enc, const AVCodec *codec, char **options);
+/* av_opt_find on a class (NULL: none), without an object. */
+const AVOption *class_option(const AVClass *cls, const char *name, const char *unit);
+const char *format_list(char *buf, size_t size, const char *const *items);
+
+/* ---- output.c ---- */
+polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sink **out);
+polyenc_status sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, output_sink **out);
+polyenc_status sink_open_memory(polyenc_encoder *enc, output_sink **out);
+AVIOContext *sink_avio(output_sink *sink);
+int sink_seekable(const output_sink *sink);
+int sink_failed(const output_sink *sink); /* a write or seek of the caller's sink failed */
+const char *sink_failure(const output_sink *sink);
+/* Flushes, and on success keeps the file; on failure removes a file the sink created. */
+polyenc_status sink_finish(polyenc_encoder *enc, output_sink *sink, int success);
+void sink_memory(const output_sink *sink, const uint8_t **data, size_t *size);
+int sink_is_memory(const output_sink *sink);
+void sink_free(output_sink *sink);
+
+/* ---- encoder.c ---- */
+/* Checks the encoder accepts data now (STATE_OPEN); sets the message otherwise. */
+polyenc_status encoder_check_open(polyenc_encoder *enc, const char *what);
+/* Sends frame (NULL flushes) to s's codec and writes every packet it gives. */
+polyenc_status encoder_send(polyenc_stream *s, const AVFrame *frame);
+/* Writes one packet in s's codec time base to the muxer (takes its data). */
+polyenc_status encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational time_base);
+polyenc_status encoder_fail(polyenc_encoder *enc, polyenc_status status);
+
+/* ---- video.c / audio.c / encoded.c: one struct each, the same five steps ---- */
+polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out);
+polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
+polyenc_status video_flush(polyenc_stream *s);
+void video_free(video_stream *v);
+
+polyenc_status audio_create(polyenc_encoder *enc, const polyenc_audio_config *cfg, audio_stream **out);
+polyenc_status audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
+polyenc_status audio_flush(polyenc_stream *s);
+void audio_free(audio_stream *a);
+
+polyenc_status encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg, encoded_stream **out);
+polyenc_status encoded_open(polyenc_stream *s, const AVOutputFormat *muxer);
+void encoded_free(encoded_stream *e);
+
+#endif

@@ -1,0 +1,416 @@
+/* A video stream: its config checked against the codec, the codec opened, and frames in any layout
+ * converted by the platform adapter into AVFrames with pts = frame index. */
+#include <math.h>
+#include <string.h>
+
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+
+#include "internal.h"
+#include "platform.h"
+
+struct video_stream {
+  polyenc_video_config cfg; /* strings owned; options point to `options` */
+  char **options;
+  AVRational frame_rate;
+  enum AVColorSpace color_space;
+  int full_range;
+  /* from open */
+  enum AVPixelFormat pix_fmt;
+  AVFrame *frame;
+  cpu_converter *converter;
+  int64_t next_pts;
+};
+
+/* 29.97 -> 30000/1001 (and 23.976, 59.94, ...): the NTSC rates are what such values mean. */
+static AVRational rate_to_rational(double rate) {
+  double ntsc = rate * 1.001;
+  if (fabs(ntsc - round(ntsc)) < 1e-3 && fabs(rate - round(rate)) > 1e-3 && ntsc < 1e6)
+    return (AVRational){(int)round(ntsc) * 1000, 1001};
+  return av_d2q(rate, 1001000);
+}
+
+static const char *const color_spaces[] = {"bt601", "bt709", "bt2020", NULL};
+
+static polyenc_status parse_color(polyenc_encoder *enc, const polyenc_video_config *cfg, enum AVColorSpace *space,
+                                  int *full_range) {
+  const char *cs = cfg->color_space ? cfg->color_space : "bt601";
+  if (!strcmp(cs, "bt601")) *space = AVCOL_SPC_SMPTE170M;
+  else if (!strcmp(cs, "bt709")) *space = AVCOL_SPC_BT709;
+  else if (!strcmp(cs, "bt2020")) *space = AVCOL_SPC_BT2020_NCL;
+  else {
+    char list[64];
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "color_space must be one of %s, got '%s'",
+                     format_list(list, sizeof list, color_spaces), cs);
+  }
+  const char *range = cfg->color_range ? cfg->color_range : "tv";
+  if (!strcmp(range, "tv") || !strcmp(range, "limited")) *full_range = 0;
+  else if (!strcmp(range, "pc") || !strcmp(range, "full")) *full_range = 1;
+  else return set_error(enc, POLYENC_ERR_ARGUMENT, "color_range must be \"tv\" (limited) or \"pc\" (full), got '%s'", range);
+  return POLYENC_OK;
+}
+
+/* The largest width and height each codec family takes. */
+static int max_dimension(enum AVCodecID id) {
+  switch (id) {
+  case AV_CODEC_ID_MPEG4: return 8191;
+  case AV_CODEC_ID_VP8: return 16383;
+  case AV_CODEC_ID_VP9:
+  case AV_CODEC_ID_AV1: return 65536;
+  default: return 16384;
+  }
+}
+
+static void list_pixel_formats(const AVCodec *codec, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (const enum AVPixelFormat *f = codec->pix_fmts; f && *f != AV_PIX_FMT_NONE && used < size; f++)
+    used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", av_get_pix_fmt_name(*f));
+}
+
+static polyenc_status choose_pixel_format(polyenc_encoder *enc, const AVCodec *codec, const char *name,
+                                          enum AVPixelFormat *out) {
+  char list[1024];
+  list_pixel_formats(codec, list, sizeof list);
+  if (!name) {
+    *out = codec->pix_fmts ? codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
+    for (const enum AVPixelFormat *f = codec->pix_fmts; f && *f != AV_PIX_FMT_NONE; f++)
+      if (*f == AV_PIX_FMT_YUV420P) *out = AV_PIX_FMT_YUV420P;
+  } else {
+    *out = av_get_pix_fmt(name);
+    int supported = !codec->pix_fmts && *out != AV_PIX_FMT_NONE;
+    for (const enum AVPixelFormat *f = codec->pix_fmts; f && *f != AV_PIX_FMT_NONE; f++) supported |= *f == *out;
+    if (!supported)
+      return set_error(enc, POLYENC_ERR_ARGUMENT,
+                       "Specified pixel format %s is not supported by the %s encoder (pixel_format = \"%s\"). Supported: %s",
+                       name, codec->name, name, list);
+  }
+  if (!cpu_can_produce(*out))
+    return set_error(enc, POLYENC_ERR_UNSUPPORTED, "pixel_format %s of codec %s cannot be produced from RGB here",
+                     av_get_pix_fmt_name(*out), codec->name);
+  return POLYENC_OK;
+}
+
+static polyenc_status check_dimensions(polyenc_encoder *enc, const polyenc_video_config *cfg, const AVCodec *codec,
+                                       enum AVPixelFormat pix_fmt) {
+  int limit = max_dimension(codec->id);
+  if (cfg->width > limit || cfg->height > limit)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is above the limit of %d for codec %s",
+                     cfg->width > limit ? "width" : "height", cfg->width > limit ? cfg->width : cfg->height, limit,
+                     codec->name);
+  const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(pix_fmt);
+  if (desc->log2_chroma_w && cfg->width % 2)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "width must be even for pixel_format %s (chroma is subsampled), got %d",
+                     desc->name, cfg->width);
+  if (desc->log2_chroma_h && cfg->height % 2)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "height must be even for pixel_format %s (chroma is subsampled), got %d",
+                     desc->name, cfg->height);
+  return POLYENC_OK;
+}
+
+static polyenc_status check_crf(polyenc_encoder *enc, const AVCodec *codec, double crf) {
+  static const struct { const char *codec; double lo, hi; } ranges[] = {
+      {"libx264", 0, 51}, {"libx264rgb", 0, 51}, {"libx265", 0, 51}, {"libvpx-vp9", 0, 63},
+      {"libvpx", 4, 63},  {"libaom-av1", 0, 63}, {"libsvtav1", 0, 63},
+  };
+  if (isnan(crf)) return POLYENC_OK;
+  double lo = NAN, hi = NAN;
+  for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
+    if (!strcmp(codec->name, ranges[i].codec)) lo = ranges[i].lo, hi = ranges[i].hi;
+  const AVOption *opt = class_option(codec->priv_class, "crf", NULL);
+  if (!opt) return set_error(enc, POLYENC_ERR_ARGUMENT, "crf is not an option of codec %s (crf = %g): use bit_rate", codec->name, crf);
+  if (isnan(lo)) lo = opt->min, hi = opt->max;
+  if (!(crf >= lo && crf <= hi))
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "crf=%g is out of valid range [%g, %g] for this codec (%s)", crf, lo, hi, codec->name);
+  return POLYENC_OK;
+}
+
+static polyenc_status check_preset(polyenc_encoder *enc, const AVCodec *codec, const char *preset) {
+  static const char *const x26x_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                             "medium",    "slow",      "slower",   "veryslow", "placebo", NULL};
+  if (!preset) return POLYENC_OK;
+  const AVOption *opt = class_option(codec->priv_class, "preset", NULL);
+  if (!opt) return set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s': codec %s has no presets", preset, codec->name);
+  char list[256];
+  if (!strcmp(codec->name, "libx264") || !strcmp(codec->name, "libx264rgb") || !strcmp(codec->name, "libx265")) {
+    for (const char *const *p = x26x_presets; *p; p++)
+      if (!strcmp(*p, preset)) return POLYENC_OK;
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s' is not a preset of codec %s. Valid: %s", preset, codec->name,
+                     format_list(list, sizeof list, x26x_presets));
+  }
+  if (opt->unit && !class_option(codec->priv_class, preset, opt->unit))
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s' is not a preset of codec %s", preset, codec->name);
+  return POLYENC_OK;
+}
+
+/* Everything that can be checked once the codec is known: at add_video when the config names it,
+ * at open otherwise. */
+static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg, const AVCodec *codec,
+                                           enum AVPixelFormat *pix_fmt) {
+  polyenc_status st = choose_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
+  if (!st) st = check_dimensions(enc, cfg, codec, *pix_fmt);
+  if (!st) st = check_crf(enc, codec, cfg->crf);
+  if (!st) st = check_preset(enc, codec, cfg->preset);
+  return st;
+}
+
+static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_config *cfg) {
+  if (cfg->width <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
+  if (cfg->height <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
+  if (!isfinite(cfg->frame_rate) || cfg->frame_rate <= 0)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "frame_rate must be a finite number > 0, got %g", cfg->frame_rate);
+  if (cfg->device && strcmp(cfg->device, "cpu")) {
+    if (!strncmp(cfg->device, "cuda", 4) && (!cfg->device[4] || cfg->device[4] == ':'))
+      return set_error(enc, POLYENC_ERR_UNSUPPORTED, "device '%s': this build of polyenc has no CUDA support",
+                       cfg->device);
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "device must be NULL, \"cpu\", \"cuda\" or \"cuda:N\", got '%s'",
+                     cfg->device);
+  }
+  if (cfg->bit_rate < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
+  if (cfg->gop_size < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "gop_size must be >= 0, got %d", cfg->gop_size);
+  if (cfg->threads < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "threads must be >= 0, got %d", cfg->threads);
+  if (cfg->pixel_format && av_get_pix_fmt(cfg->pixel_format) == AV_PIX_FMT_NONE)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "pixel_format '%s' is not a pixel format (e.g. yuv420p, yuv444p, nv12)",
+                     cfg->pixel_format);
+  if (!isnan(cfg->crf) && !isfinite(cfg->crf))
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "crf must be a finite number or NAN (codec default), got %g", cfg->crf);
+  return POLYENC_OK;
+}
+
+void video_free(video_stream *v) {
+  if (!v) return;
+  av_free((char *)v->cfg.device);
+  av_free((char *)v->cfg.codec);
+  av_free((char *)v->cfg.pixel_format);
+  av_free((char *)v->cfg.preset);
+  av_free((char *)v->cfg.color_space);
+  av_free((char *)v->cfg.color_range);
+  free_options(v->options);
+  av_frame_free(&v->frame);
+  cpu_converter_free(v->converter);
+  av_free(v);
+}
+
+polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out) {
+  enum AVColorSpace space = AVCOL_SPC_SMPTE170M;
+  int full_range = 0;
+  polyenc_status st = check_config(enc, cfg);
+  if (!st) st = parse_color(enc, cfg, &space, &full_range);
+  const AVCodec *codec = NULL;
+  if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, &codec);
+  enum AVPixelFormat pix_fmt;
+  if (!st && codec) st = check_codec_settings(enc, cfg, codec, &pix_fmt);
+  if (st) return st;
+
+  video_stream *v = av_mallocz(sizeof *v);
+  if (!v) return set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
+  v->cfg = *cfg;
+  v->cfg.device = copy_string(cfg->device);
+  v->cfg.codec = copy_string(cfg->codec);
+  v->cfg.pixel_format = copy_string(cfg->pixel_format);
+  v->cfg.preset = copy_string(cfg->preset);
+  v->cfg.color_space = copy_string(cfg->color_space);
+  v->cfg.color_range = copy_string(cfg->color_range);
+  v->options = copy_options(cfg->options, enc, &st);
+  v->cfg.options = (const char *const *)v->options;
+  if (!st && ((cfg->device && !v->cfg.device) || (cfg->codec && !v->cfg.codec) ||
+              (cfg->pixel_format && !v->cfg.pixel_format) || (cfg->preset && !v->cfg.preset) ||
+              (cfg->color_space && !v->cfg.color_space) || (cfg->color_range && !v->cfg.color_range)))
+    st = set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
+  if (!st) st = check_options_known(enc, codec, v->options);
+  if (st) {
+    video_free(v);
+    return st;
+  }
+  v->frame_rate = rate_to_rational(cfg->frame_rate);
+  v->color_space = space;
+  v->full_range = full_range;
+  *out = v;
+  return POLYENC_OK;
+}
+
+static void tag_colors(AVCodecContext *ctx, const video_stream *v) {
+  const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(ctx->pix_fmt);
+  if (desc->flags & AV_PIX_FMT_FLAG_RGB) {
+    ctx->colorspace = AVCOL_SPC_RGB;
+    ctx->color_range = AVCOL_RANGE_JPEG;
+    return;
+  }
+  ctx->colorspace = v->color_space;
+  ctx->color_range = v->full_range ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+  switch (v->color_space) {
+  case AVCOL_SPC_BT709: ctx->color_primaries = AVCOL_PRI_BT709, ctx->color_trc = AVCOL_TRC_BT709; break;
+  case AVCOL_SPC_BT2020_NCL: ctx->color_primaries = AVCOL_PRI_BT2020, ctx->color_trc = AVCOL_TRC_BT2020_10; break;
+  default: ctx->color_primaries = AVCOL_PRI_SMPTE170M, ctx->color_trc = AVCOL_TRC_SMPTE170M;
+  }
+}
+
+static polyenc_status configure_codec(polyenc_stream *s, const AVCodec *codec, const AVOutputFormat *muxer) {
+  video_stream *v = s->impl.video;
+  const polyenc_video_config *cfg = &v->cfg;
+  AVCodecContext *ctx = s->codec_ctx = avcodec_alloc_context3(codec);
+  if (!ctx) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening codec %s", codec->name);
+  ctx->width = cfg->width;
+  ctx->height = cfg->height;
+  ctx->pix_fmt = v->pix_fmt;
+  ctx->time_base = av_inv_q(v->frame_rate);
+  ctx->framerate = v->frame_rate;
+  ctx->sample_aspect_ratio = (AVRational){1, 1};
+  ctx->thread_count = cfg->threads;
+  if (cfg->bit_rate > 0) ctx->bit_rate = cfg->bit_rate;
+  if (cfg->gop_size > 0) ctx->gop_size = cfg->gop_size;
+  if (codec->capabilities & AV_CODEC_CAP_EXPERIMENTAL) ctx->strict_std_compliance = FF_COMPLIANCE_EXPERIMENTAL;
+  if (muxer->flags & AVFMT_GLOBALHEADER) ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  tag_colors(ctx, v);
+  if (!isnan(cfg->crf)) av_opt_set_double(ctx->priv_data, "crf", cfg->crf, 0);
+  if (cfg->preset) av_opt_set(ctx->priv_data, "preset", cfg->preset, 0);
+  return POLYENC_OK;
+}
+
+static polyenc_status open_codec(polyenc_stream *s) {
+  AVCodecContext *ctx = s->codec_ctx;
+  clear_ffmpeg_log();
+  int ret = avcodec_open2(ctx, ctx->codec, NULL);
+  if (ret < 0) {
+    char reason[600];
+    return set_error(s->enc, POLYENC_ERR_CODEC, "could not open video encoder %s for stream %d (%dx%d %s): %s",
+                     ctx->codec->name, s->index, ctx->width, ctx->height, av_get_pix_fmt_name(ctx->pix_fmt),
+                     av_error_text(ret, reason, sizeof reason));
+  }
+  return POLYENC_OK;
+}
+
+static polyenc_status create_av_stream(polyenc_stream *s) {
+  video_stream *v = s->impl.video;
+  AVStream *st = s->av_stream = avformat_new_stream(s->enc->format_ctx, NULL);
+  if (!st || avcodec_parameters_from_context(st->codecpar, s->codec_ctx) < 0)
+    return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
+  st->time_base = s->codec_ctx->time_base;
+  st->avg_frame_rate = v->frame_rate;
+  st->r_frame_rate = v->frame_rate;
+  return POLYENC_OK;
+}
+
+static polyenc_status create_frame(polyenc_stream *s) {
+  video_stream *v = s->impl.video;
+  conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
+  if (!(v->frame = av_frame_alloc()) || cpu_converter_new(&conv, &v->converter) < 0)
+    return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
+  v->frame->format = v->pix_fmt;
+  v->frame->width = v->cfg.width;
+  v->frame->height = v->cfg.height;
+  v->frame->color_range = s->codec_ctx->color_range;
+  v->frame->colorspace = s->codec_ctx->colorspace;
+  v->frame->color_primaries = s->codec_ctx->color_primaries;
+  v->frame->color_trc = s->codec_ctx->color_trc;
+  if (av_frame_get_buffer(v->frame, 0) < 0) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
+  return POLYENC_OK;
+}
+
+polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
+  polyenc_encoder *enc = s->enc;
+  video_stream *v = s->impl.video;
+  av_frame_free(&v->frame); /* a second open after a failed one starts clean */
+  cpu_converter_free(v->converter);
+  v->converter = NULL;
+  v->next_pts = 0;
+  const AVCodec *codec;
+  polyenc_status st;
+  if (v->cfg.codec) {
+    if ((st = find_encoder(enc, v->cfg.codec, AVMEDIA_TYPE_VIDEO, &codec))) return st;
+  } else {
+    enum AVCodecID id = default_codec_id(muxer, AVMEDIA_TYPE_VIDEO);
+    if (id == AV_CODEC_ID_NONE)
+      return set_error(enc, POLYENC_ERR_UNSUPPORTED, "container %s takes no video stream (stream %d)", muxer->name, s->index);
+    if (!(codec = software_encoder_for(id)))
+      return set_error(enc, POLYENC_ERR_UNSUPPORTED, "no encoder for %s, the default video codec of %s, in this build",
+                       avcodec_get_name(id), muxer->name);
+  }
+  if (avformat_query_codec(muxer, codec->id, FF_COMPLIANCE_NORMAL) == 0)
+    return set_error(enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s", codec->name,
+                     s->index, muxer->name);
+  if ((st = check_codec_settings(enc, &v->cfg, codec, &v->pix_fmt))) return st;
+  if ((st = configure_codec(s, codec, muxer))) return st;
+  if ((st = route_options(s, v->options, muxer_opts))) return st;
+  if ((st = open_codec(s)) || (st = create_av_stream(s)) || (st = create_frame(s))) return st;
+  log_info("stream %d: video %dx%d @ %d/%d fps, %s %s", s->index, v->cfg.width, v->cfg.height, v->frame_rate.num,
+           v->frame_rate.den, codec->name, av_get_pix_fmt_name(v->pix_fmt));
+  return POLYENC_OK;
+}
+
+polyenc_status video_flush(polyenc_stream *s) { return encoder_send(s, NULL); }
+
+/* The per-frame strides of frames in the caller's layout, filled in when all are 0 (contiguous). */
+static void frame_strides(const polyenc_frames *f, int64_t frame_stride_out[1], int64_t strides[3]) {
+  const int64_t *given = f->strides;
+  int w = f->width, h = f->height;
+  if (given[0] || given[1] || given[2] || given[3]) {
+    frame_stride_out[0] = given[0];
+    memcpy(strides, given + 1, 3 * sizeof *strides);
+    return;
+  }
+  int64_t plane = (int64_t)w * h;
+  switch (f->layout) {
+  case POLYENC_RGB_PLANAR: frame_stride_out[0] = 3 * plane, strides[0] = plane, strides[1] = w, strides[2] = 1; break;
+  case POLYENC_RGB24: frame_stride_out[0] = 3 * plane, strides[0] = 3 * w, strides[1] = 3, strides[2] = 1; break;
+  case POLYENC_RGBA:
+  case POLYENC_BGRA: frame_stride_out[0] = 4 * plane, strides[0] = 4 * w, strides[1] = 4, strides[2] = 1; break;
+  case POLYENC_YUV420P: {
+    int64_t cw = (w + 1) / 2, ch = (h + 1) / 2;
+    frame_stride_out[0] = plane + 2 * cw * ch, strides[0] = w, strides[1] = cw, strides[2] = 0;
+  }
+  }
+}
+
+static polyenc_status check_frames(polyenc_stream *s, const polyenc_frames *f) {
+  polyenc_encoder *enc = s->enc;
+  const polyenc_video_config *cfg = &s->impl.video->cfg;
+  if ((unsigned)f->layout > POLYENC_YUV420P)
+    return set_error(enc, POLYENC_ERR_ARGUMENT,
+                     "layout must be POLYENC_RGB_PLANAR (0), RGB24 (1), RGBA (2), BGRA (3) or YUV420P (4), got %d",
+                     (int)f->layout);
+  if (f->num_frames < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "num_frames must be >= 0, got %d", f->num_frames);
+  if (f->num_frames == 0) return POLYENC_OK;
+  if (!f->data) return set_error(enc, POLYENC_ERR_ARGUMENT, "data must not be NULL when num_frames is %d", f->num_frames);
+  if (f->height != cfg->height || f->width != cfg->width)
+    return set_error(enc, POLYENC_ERR_ARGUMENT,
+                     "All frames must have the same dimensions as stream %d. Expected height=%d width=%d, got height=%d "
+                     "width=%d",
+                     s->index, cfg->height, cfg->width, f->height, f->width);
+  return POLYENC_OK;
+}
+
+polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frames) {
+  if (!s) return POLYENC_ERR_ARGUMENT;
+  polyenc_encoder *enc = s->enc;
+  if (!frames) return set_error(enc, POLYENC_ERR_ARGUMENT, "frames must not be NULL");
+  if (s->kind != STREAM_VIDEO)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one", s->index);
+  polyenc_status st = encoder_check_open(enc, "polyenc_add_frames");
+  if (st || (st = check_frames(s, frames)) || frames->num_frames == 0) return st;
+
+  video_stream *v = s->impl.video;
+  int64_t frame_stride = 0;
+  source_frame src = {frames->layout, NULL, {0}, frames->width, frames->height};
+  frame_strides(frames, &frame_stride, src.strides);
+  for (int i = 0; i < frames->num_frames; i++) {
+    src.data = (const uint8_t *)frames->data + i * frame_stride;
+    int ret = av_frame_make_writable(v->frame); /* the encoder may still hold the last one */
+    if (ret >= 0) ret = cpu_convert(v->converter, &src, v->frame);
+    if (ret < 0) {
+      char reason[600];
+      return encoder_fail(enc, set_error(enc, ret == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC,
+                                         "converting frame %d of stream %d failed: %s", i, s->index,
+                                         av_error_text(ret, reason, sizeof reason)));
+    }
+    v->frame->pts = v->next_pts++;
+    if ((st = encoder_send(s, v->frame))) return st;
+  }
+  return POLYENC_OK;
+}
+
+void polyenc_video_config_init(polyenc_video_config *cfg) {
+  if (!cfg) return;
+  memset(cfg, 0, sizeof *cfg);
+  cfg->crf = NAN;
+}
