@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: the C tests (Release, then AddressSanitizer + UBSan, then valgrind on the quick
+# set), and the Node and WebAssembly suites where they exist. Installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+bash scripts/deps.sh test
+
+echo "== C tests (Release)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPOLYENC_TESTS=ON >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== install, find_package and pkg-config"
+bash scripts/check-install.sh
+
+echo "== C tests (AddressSanitizer + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPOLYENC_SANITIZE=ON -DPOLYENC_TESTS=ON >/dev/null
+cmake --build build-asan -j"$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== C tests under valgrind (quick set)"
+ctest --test-dir build -L quick -T memcheck -j"$jobs" --output-on-failure
+
+if [ -x node/run-tests.sh ]; then
+  echo "== Node addon tests"
+  node/run-tests.sh
+fi
+if [ -x wasm/run-tests.sh ]; then
+  echo "== WebAssembly tests"
+  wasm/run-tests.sh
+fi
