@@ -21,7 +21,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== C tests under valgrind (quick set)"
-ctest --test-dir build -L quick -T memcheck -j"$jobs" --output-on-failure
+cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLYENC_TESTS=ON -DPOLYENC_TEST_VALGRIND=ON >/dev/null
+cmake --build build-valgrind -j"$jobs" >/dev/null
+ctest --test-dir build-valgrind -L quick -j"$jobs" --output-on-failure
 
 if [ -x node/run-tests.sh ]; then
   echo "== Node addon tests"

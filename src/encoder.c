@@ -170,8 +170,11 @@ static polyenc_status open_output(polyenc_encoder *enc, const char *format, cons
   } else {
     enc->format_ctx->pb = sink_avio(enc->sink);
     enc->format_ctx->flags |= AVFMT_FLAG_CUSTOM_IO;
+    /* a file's name lets a muxer re-open it (mp4's faststart moves the index to the front) */
+    if (sink_path(enc->sink) && !(enc->format_ctx->url = av_strdup(sink_path(enc->sink))))
+      st = set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the muxer");
     enc->state = STATE_OPEN; /* the streams' open steps may check it */
-    if (!(st = open_streams(enc, &muxer_opts)) && !(st = add_fragment_flags(enc, &muxer_opts)))
+    if (!st && !(st = open_streams(enc, &muxer_opts)) && !(st = add_fragment_flags(enc, &muxer_opts)))
       st = write_header(enc, &muxer_opts);
   }
   av_dict_free(&muxer_opts);

@@ -83,6 +83,7 @@ polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sin
 polyenc_status sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, output_sink **out);
 polyenc_status sink_open_memory(polyenc_encoder *enc, output_sink **out);
 AVIOContext *sink_avio(output_sink *sink);
+const char *sink_path(const output_sink *sink); /* NULL unless a file */
 int sink_seekable(const output_sink *sink);
 int sink_failed(const output_sink *sink); /* a write or seek of the caller's sink failed */
 const char *sink_failure(const output_sink *sink);

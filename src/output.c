@@ -130,6 +130,7 @@ polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sin
     sink_free(sink);
     return set_error(enc, POLYENC_ERR_IO, "cannot open path '%s' for writing: %s", path, strerror(err));
   }
+  setvbuf(sink->file, NULL, _IONBF, 0); /* AVIO buffers already; a re-open for reading (faststart) sees every byte */
   if ((st = sink_attach_avio(enc, sink, file_write, file_seek))) return st;
   *out = sink;
   return POLYENC_OK;
@@ -155,6 +156,7 @@ polyenc_status sink_open_memory(polyenc_encoder *enc, output_sink **out) {
 }
 
 AVIOContext *sink_avio(output_sink *sink) { return sink->avio; }
+const char *sink_path(const output_sink *sink) { return sink->path; }
 int sink_seekable(const output_sink *sink) { return sink->avio->seekable != 0; }
 int sink_failed(const output_sink *sink) { return sink->failed; }
 const char *sink_failure(const output_sink *sink) { return sink->failure; }

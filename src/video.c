@@ -291,6 +291,20 @@ static polyenc_status create_av_stream(polyenc_stream *s) {
   return POLYENC_OK;
 }
 
+/* A fresh, zeroed buffer: the converters write only the visible pixels, and encoders read the row
+ * padding too (x264's SIMD copies do), so leftover heap bytes there would change the output. */
+static int new_frame_buffer(AVFrame *frame) {
+  av_buffer_unref(&frame->buf[0]);
+  av_buffer_unref(&frame->buf[1]);
+  av_buffer_unref(&frame->buf[2]);
+  av_buffer_unref(&frame->buf[3]);
+  memset(frame->data, 0, sizeof frame->data);
+  memset(frame->linesize, 0, sizeof frame->linesize);
+  int ret = av_frame_get_buffer(frame, 0);
+  for (int i = 0; ret >= 0 && i < AV_NUM_DATA_POINTERS && frame->buf[i]; i++) memset(frame->buf[i]->data, 0, frame->buf[i]->size);
+  return ret;
+}
+
 static polyenc_status create_frame(polyenc_stream *s) {
   video_stream *v = s->impl.video;
   conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
@@ -303,7 +317,7 @@ static polyenc_status create_frame(polyenc_stream *s) {
   v->frame->colorspace = s->codec_ctx->colorspace;
   v->frame->color_primaries = s->codec_ctx->color_primaries;
   v->frame->color_trc = s->codec_ctx->color_trc;
-  if (av_frame_get_buffer(v->frame, 0) < 0) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
+  if (new_frame_buffer(v->frame) < 0) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
   return POLYENC_OK;
 }
 
@@ -395,7 +409,7 @@ polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frame
   frame_strides(frames, &frame_stride, src.strides);
   for (int i = 0; i < frames->num_frames; i++) {
     src.data = (const uint8_t *)frames->data + i * frame_stride;
-    int ret = av_frame_make_writable(v->frame); /* the encoder may still hold the last one */
+    int ret = av_frame_is_writable(v->frame) ? 0 : new_frame_buffer(v->frame); /* the encoder may hold the last one */
     if (ret >= 0) ret = cpu_convert(v->converter, &src, v->frame);
     if (ret < 0) {
       char reason[600];

@@ -56,28 +56,51 @@ static uint8_t *scratch(cpu_converter *c, int which, size_t size) {
   return c->scratch[which];
 }
 
-/* Copies a strided RGB frame into a contiguous one of the same layout. */
+enum { PADDING = 64 }; /* swscale's SIMD reads whole words past the end of a row */
+
+static void copy_rows(uint8_t *dst, const uint8_t *src, int64_t src_stride, size_t row_bytes, int rows) {
+  for (int y = 0; y < rows; y++) memcpy(dst + y * row_bytes, src + y * src_stride, row_bytes);
+}
+
+/* Copies a frame into a contiguous, padded one of the same layout: what swscale gets, and what
+ * libyuv gets when the caller's strides are not rows of packed pixels. */
 static int gather(cpu_converter *c, const source_frame *src, source_frame *dense) {
   int w = src->width, h = src->height, bpp = bytes_per_pixel(src->layout);
-  if (src->layout == POLYENC_YUV420P) return AVERROR(EINVAL);
-  uint8_t *dst = scratch(c, 0, (size_t)w * h * (is_packed(src->layout) ? bpp : 3));
-  if (!dst) return AVERROR(ENOMEM);
   const int64_t *st = src->strides;
-  if (is_packed(src->layout)) {
-    for (int y = 0; y < h; y++)
-      for (int x = 0; x < w; x++)
-        for (int ch = 0; ch < bpp; ch++)
-          dst[((size_t)y * w + x) * bpp + ch] = src->data[y * st[0] + x * st[1] + ch * st[2]];
+  size_t plane = (size_t)w * h, cw = (size_t)(w + 1) / 2, ch = (size_t)(h + 1) / 2;
+  size_t size = src->layout == POLYENC_YUV420P ? plane + 2 * cw * ch : plane * (is_packed(src->layout) ? bpp : 3);
+  uint8_t *dst = scratch(c, 0, size + PADDING);
+  if (!dst) return AVERROR(ENOMEM);
+  memset(dst + size, 0, PADDING);
+  if (src->layout == POLYENC_YUV420P) {
+    const uint8_t *u = src->data + st[0] * h, *v = u + st[1] * (int64_t)ch;
+    copy_rows(dst, src->data, st[0], (size_t)w, h);
+    copy_rows(dst + plane, u, st[1], cw, (int)ch);
+    copy_rows(dst + plane + cw * ch, v, st[1], cw, (int)ch);
+    *dense = (source_frame){src->layout, dst, {w, (int64_t)cw, 0}, w, h};
+  } else if (is_packed(src->layout)) {
+    if (st[1] == bpp && st[2] == 1)
+      copy_rows(dst, src->data, st[0], (size_t)w * bpp, h);
+    else
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          for (int k = 0; k < bpp; k++) dst[((size_t)y * w + x) * bpp + k] = src->data[y * st[0] + x * st[1] + k * st[2]];
     *dense = (source_frame){src->layout, dst, {(int64_t)w * bpp, bpp, 1}, w, h};
   } else {
-    for (int ch = 0; ch < 3; ch++)
+    for (int k = 0; k < 3; k++) {
+      if (st[2] == 1) {
+        copy_rows(dst + k * plane, src->data + k * st[0], st[1], (size_t)w, h);
+        continue;
+      }
       for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) dst[((size_t)ch * h + y) * w + x] = src->data[ch * st[0] + y * st[1] + x * st[2]];
-    *dense = (source_frame){src->layout, dst, {(int64_t)w * h, w, 1}, w, h};
+        for (int x = 0; x < w; x++) dst[k * plane + (size_t)y * w + x] = src->data[k * st[0] + y * st[1] + x * st[2]];
+    }
+    *dense = (source_frame){src->layout, dst, {(int64_t)plane, w, 1}, w, h};
   }
   return 0;
 }
 
+/* Whether libyuv (or a plain plane copy) can read the caller's memory as it is. */
 static int usable_as_is(const source_frame *src) {
   const int64_t *st = src->strides;
   if (is_packed(src->layout)) return st[2] == 1 && st[1] == bytes_per_pixel(src->layout) && fits_int(st[0]);
@@ -197,13 +220,14 @@ static int copy_yuv420p(const source_frame *src, AVFrame *dst) {
 }
 
 int cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst) {
+  int direct = usable_as_is(src);
+  int yuv_copy = src->layout == POLYENC_YUV420P && c->conv.format == AV_PIX_FMT_YUV420P;
+  if (direct && yuv_copy) return copy_yuv420p(src, dst);
+  if (direct && try_libyuv(c, src, dst)) return 0;
   source_frame dense;
-  if (!usable_as_is(src)) {
-    int ret = gather(c, src, &dense);
-    if (ret < 0) return ret;
-    src = &dense;
-  }
-  if (src->layout == POLYENC_YUV420P && c->conv.format == AV_PIX_FMT_YUV420P) return copy_yuv420p(src, dst);
-  if (try_libyuv(c, src, dst)) return 0;
-  return convert_with_swscale(c, src, dst);
+  int ret = gather(c, src, &dense);
+  if (ret < 0) return ret;
+  if (yuv_copy) return copy_yuv420p(&dense, dst);
+  if (!direct && try_libyuv(c, &dense, dst)) return 0;
+  return convert_with_swscale(c, &dense, dst);
 }

@@ -1,0 +1,28 @@
+/* Shortcuts to encode with polyenc inside tests; every failure ends the test with the
+ * status and polyenc_last_error(). */
+#ifndef POLYENC_TESTS_HELPERS_H
+#define POLYENC_TESTS_HELPERS_H
+
+#include "check.h"
+#include "media.h"
+
+/* A video config with width, height and rate set, everything else at its init value. */
+polyenc_video_config video_cfg(int w, int h, double rate);
+/* For tests that compare two encodes made in one process: libx264 0.164's MB-tree reads memory it
+ * never wrote, so a second encode in the same process can differ by a few bytes from the first
+ * (PyAV shows the same). Without MB-tree libx264 is bit-exact run to run. */
+extern const char *const repeatable_x264[];
+polyenc_audio_config audio_cfg(int rate, int channels);
+polyenc_stream *add_video_ok(polyenc_encoder *enc, const polyenc_video_config *cfg);
+polyenc_stream *add_audio_ok(polyenc_encoder *enc, const polyenc_audio_config *cfg);
+/* n contiguous frames of a layout. */
+polyenc_frames frames_of(const void *data, polyenc_layout layout, int n, int w, int h);
+void add_rgb24_ok(polyenc_encoder *enc, polyenc_stream *s, const uint8_t *rgb, int n, int w, int h);
+void add_samples_ok(polyenc_encoder *enc, polyenc_stream *s, const float *planar, int channels, int64_t n);
+/* One video stream, n RGB24 frames, into path (format may be NULL). */
+void encode_video_file(const char *path, const char *format, const polyenc_video_config *cfg,
+                       const uint8_t *rgb, int n);
+/* Stream `index` of info has this type and codec name (e.g. "h264"), or the test fails. */
+void expect_stream(const media_info *info, int index, enum AVMediaType type, const char *codec);
+
+#endif
