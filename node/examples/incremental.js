@@ -1,0 +1,34 @@
+'use strict';
+// Tutorial scenario 2: feed frames and samples as they are produced, chunk by chunk.
+//   node examples/incremental.js [out.mp4]
+const { Encoder } = require('..');
+const { testPattern, sine } = require('./common');
+
+async function main(out = 'incremental.mp4') {
+  const width = 640, height = 360, frameRate = 24, numFrames = 60;
+  const audioSampleRate = 16000;
+  const samples = sine(audioSampleRate, numFrames / frameRate);
+
+  const encoder = new Encoder();
+  const video = encoder.addVideo({ width, height, frameRate });
+  const audio = encoder.addAudio({ sampleRate: audioSampleRate, numChannels: 1 });
+  encoder.openFile(out);
+
+  const chunk = 10;
+  const samplesPerChunk = Math.round((audioSampleRate / frameRate) * chunk);
+  for (let i = 0; i < numFrames; i += chunk) {
+    // e.g. frames coming out of a model or a render loop
+    const frames = testPattern(width, height, Math.min(chunk, numFrames - i), i);
+    const start = Math.round((i / frameRate) * audioSampleRate);
+    // awaiting each call is the backpressure: the producer never runs ahead of the encoder
+    await video.addFrames(frames, { layout: 'rgb-planar' });
+    await audio.addSamples(samples.subarray(start, start + samplesPerChunk));
+  }
+  await encoder.close();
+  console.log(`Incrementally encoded to ${out} (${require('node:fs').statSync(out).size} bytes)`);
+}
+
+main(...process.argv.slice(2)).catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,202 @@
+// Type definitions for polyenc (Node addon; shared with the browser / WebAssembly build).
+//
+// One model everywhere: create an Encoder, add streams, open ONE output, feed frames and samples to any
+// stream in any order and chunk size, close.
+
+/** Video frame layouts (N frames of height H and width W, uint8). */
+export type FrameLayout =
+  | 'rgb-planar' // N x 3 x H x W (torch NCHW); the default
+  | 'rgb24' //      N x H x W x 3
+  | 'rgba' //       N x H x W x 4, alpha ignored (canvas ImageData)
+  | 'bgra' //       N x H x W x 4
+  | 'yuv420p'; //   N x (Y: H x W, U: ceil(H/2) x ceil(W/2), V: the same), used as is when the codec takes yuv420p
+
+/** Audio sample layouts (float32 in [-1, 1]). */
+export type SampleLayout =
+  | 'planar' //      C x N (the default)
+  | 'interleaved'; // N x C (Web Audio / PCM files)
+
+/** Frames: Buffer, Uint8Array or Uint8ClampedArray (the browser build also takes ImageData, VideoFrame, canvas). */
+export type FrameData = Uint8Array | Uint8ClampedArray | ImageDataLike;
+
+/** Samples: one Float32Array (C*N values) or one Float32Array per channel (the browser build also takes AudioBuffer). */
+export type SampleData = Float32Array | readonly Float32Array[];
+
+/** The shape of ImageData, without needing the DOM typings (browser build only). */
+export interface ImageDataLike {
+  readonly data: Uint8ClampedArray;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Codec private options and muxer options, routed like the ffmpeg CLI routes them (e.g. { tune: 'film', movflags: '+faststart' }). */
+export type EncoderOptions = Record<string, string | number | boolean> | ReadonlyArray<readonly [string, string | number | boolean]>;
+
+export interface VideoStreamOptions {
+  /** Required, > 0; even for 4:2:0 pixel formats. */
+  width: number;
+  height: number;
+  /** Required, > 0; 29.97 is stored as 30000/1001. */
+  frameRate: number;
+  /** Container default when omitted (h264 for mp4/mov/mkv, vp9 for webm, mpeg4 for avi); a spec name ('h264', 'hevc', 'av1', 'vp9') or an implementation name ('libx264'). */
+  codec?: string;
+  /** Codec default when omitted (yuv420p for h264); e.g. 'yuv444p'. */
+  pixelFormat?: string;
+  /** Codec default when omitted; checked against the codec's range (0-51 for libx264). */
+  crf?: number;
+  /** Codec default when omitted; e.g. 'ultrafast' ... 'veryslow' for libx264. */
+  preset?: string;
+  /** Bits per second; codec default when omitted. */
+  bitRate?: number;
+  /** Keyframe interval in frames; codec default when omitted. */
+  gopSize?: number;
+  /** 'bt601' (default), 'bt709', 'bt2020': used for the conversion and tagged. */
+  colorSpace?: 'bt601' | 'bt709' | 'bt2020';
+  /** 'tv' (limited, default) or 'pc' (full): used for the conversion and tagged. */
+  colorRange?: 'tv' | 'pc';
+  /** Encoder threads; automatic when omitted or 0. */
+  threads?: number;
+  /** Node: 'cpu' (default), 'cuda', 'cuda:N'. */
+  device?: string;
+  options?: EncoderOptions;
+  /** Browser build only: 'auto' (default), 'webcodecs' or 'wasm'. Node accepts 'auto'. */
+  encoder?: 'auto' | 'webcodecs' | 'wasm';
+}
+
+export interface AudioStreamOptions {
+  /** Input sample rate, required, > 0. */
+  sampleRate: number;
+  /** Input channels, required, 1..8. */
+  numChannels: number;
+  /** Container default when omitted (aac for mp4/mov/mkv, opus for webm/ogg, flac, pcm_s16le for wav, mp3). */
+  codec?: string;
+  bitRate?: number;
+  /** Resampled when it differs from sampleRate; same as input when omitted. */
+  outSampleRate?: number;
+  /** Remixed when it differs from numChannels; same as input when omitted. */
+  outNumChannels?: number;
+  options?: EncoderOptions;
+}
+
+export interface AddFramesOptions {
+  /** Default 'rgb-planar'. */
+  layout?: FrameLayout;
+  /** Default: the whole data (an error if it is not a whole number of frames); otherwise the first numFrames frames. */
+  numFrames?: number;
+}
+
+export interface AddSamplesOptions {
+  /** Default 'planar'. An array of Float32Array (one per channel) is always planar. */
+  layout?: SampleLayout;
+}
+
+export interface OpenFileOptions {
+  /** FFmpeg muxer name or file extension; from the path's extension when omitted. */
+  format?: string;
+}
+
+export interface OpenMemoryOptions {
+  /** FFmpeg muxer name ('mp4', 'matroska', 'webm', 'mov', 'wav', ...) or a file extension ('mkv', 'm4a', ...). */
+  format: string;
+}
+
+export interface OpenStreamOptions {
+  /** As in openMemory. mp4 and mov become fragmented MP4 (the stream cannot seek). */
+  format: string;
+  /** Node: end the Writable when close() succeeds (default true). */
+  end?: boolean;
+}
+
+/** The part of a Node Writable that openStream uses (fs.WriteStream, http.ServerResponse, net.Socket, ...). */
+export interface WritableLike {
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  end(callback?: () => void): unknown;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** A WHATWG WritableStream of bytes (structural, to not require the DOM typings). */
+export interface WritableStreamLike {
+  getWriter(): unknown;
+  readonly locked: boolean;
+}
+
+/** Errors from the C library: `code` is the C status name, `message` the C message. */
+export interface PolyencError extends Error {
+  code:
+    | 'POLYENC_ERR_ARGUMENT'
+    | 'POLYENC_ERR_STATE'
+    | 'POLYENC_ERR_UNSUPPORTED'
+    | 'POLYENC_ERR_IO'
+    | 'POLYENC_ERR_NOMEM'
+    | 'POLYENC_ERR_CODEC';
+  /** The C status value (-1 ... -6). */
+  status?: number;
+  /** For POLYENC_ERR_IO of openStream: the Writable's own error. */
+  cause?: unknown;
+}
+
+export declare class VideoStream {
+  private constructor();
+  /** Index of the stream in the output (order of addVideo / addAudio calls). */
+  readonly index: number;
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+  /**
+   * Encodes frames on the encoder's worker. Node: the data is used without a copy and must not be modified
+   * until the promise settles. Rejects with a TypeError for wrong types, a PolyencError otherwise.
+   */
+  addFrames(data: FrameData, options?: AddFramesOptions): Promise<void>;
+}
+
+export declare class AudioStream {
+  private constructor();
+  readonly index: number;
+  readonly sampleRate: number;
+  readonly numChannels: number;
+  /**
+   * Encodes samples in [-1, 1]. Node: a single Float32Array is used without a copy and must not be modified
+   * until the promise settles; one array per channel is gathered on the worker.
+   */
+  addSamples(data: SampleData, options?: AddSamplesOptions): Promise<void>;
+}
+
+export declare class Encoder {
+  constructor();
+  /** Before open. Throws a TypeError for wrong types, a PolyencError for bad values. */
+  addVideo(options: VideoStreamOptions): VideoStream;
+  /** Before open. */
+  addAudio(options: AudioStreamOptions): AudioStream;
+  /** Node only. */
+  openFile(path: string | URL, options?: OpenFileOptions): void;
+  /** close() resolves to the whole file (a Buffer in Node, a Blob in the browser). */
+  openMemory(options: OpenMemoryOptions): void;
+  /** A Node Writable or a WHATWG WritableStream; backpressure is honoured. */
+  openStream(writable: WritableLike | WritableStreamLike, options: OpenStreamOptions): void;
+  /**
+   * Flushes every stream and writes the trailer; a second call returns the same promise. Resolves to the
+   * bytes for openMemory (a Node Buffer, which is a Uint8Array), undefined otherwise.
+   */
+  close(): Promise<Uint8Array | undefined>;
+}
+
+/** Nothing to do in Node; the browser build loads its WebAssembly here. Call once before new Encoder(). */
+export declare function init(): Promise<void>;
+/** Version of the C library. */
+export declare function version(): string;
+/** True if the codec (spec or implementation name) can be opened on this machine. */
+export declare function hasEncoder(codec: string): boolean;
+/** CUDA devices usable for video streams (0 without CUDA support). */
+export declare function cudaDeviceCount(): number;
+
+declare const polyenc: {
+  Encoder: typeof Encoder;
+  VideoStream: typeof VideoStream;
+  AudioStream: typeof AudioStream;
+  init: typeof init;
+  version: typeof version;
+  hasEncoder: typeof hasEncoder;
+  cudaDeviceCount: typeof cudaDeviceCount;
+};
+export default polyenc;

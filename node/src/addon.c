@@ -1,0 +1,549 @@
+/* polyenc Node-API addon: the native Encoder class.
+ *
+ * The JS entry (index.js) wraps this class; every method here checks its
+ * arguments itself, so no JS value can crash the process. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addon.h"
+
+#define ARGS(n)                                                                                      \
+  napi_value argv[(n) + 1];                                                                          \
+  pe_encoder *e = NULL;                                                                              \
+  if (get_args(env, info, (n), argv, &e)) return NULL;
+
+static int unwrap(napi_env env, napi_value obj, pe_encoder **out);
+
+/* Fills argv[0..n) (undefined where missing) and unwraps `this`. */
+static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, pe_encoder **e) {
+  size_t argc = n;
+  napi_value this_arg;
+  if (pe_check(env, napi_get_cb_info(env, info, &argc, argv, &this_arg, NULL))) return -1;
+  for (size_t i = argc; i < n; i++) napi_get_undefined(env, &argv[i]);
+  return unwrap(env, this_arg, e);
+}
+
+static int unwrap(napi_env env, napi_value obj, pe_encoder **out) {
+  void *p = NULL;
+  if (napi_unwrap(env, obj, &p) != napi_ok || !p)
+    return pe_throw_type(env, "method called on an object that is not a native polyenc Encoder");
+  *out = p;
+  return 0;
+}
+
+napi_value pe_make_error(napi_env env, polyenc_status status, const char *message) {
+  napi_value code, msg, err;
+  napi_create_string_utf8(env, polyenc_status_name(status), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, message && *message ? message : polyenc_status_name(status), NAPI_AUTO_LENGTH,
+                          &msg);
+  napi_create_error(env, code, msg, &err); /* sets err.code */
+  napi_value st;
+  napi_create_int32(env, (int32_t)status, &st);
+  napi_set_named_property(env, err, "status", st);
+  return err;
+}
+
+static napi_value throw_c_error(napi_env env, pe_encoder *e, polyenc_status st) {
+  napi_throw(env, pe_make_error(env, st, polyenc_last_error(e->enc)));
+  return NULL;
+}
+
+static int check_idle(napi_env env, pe_encoder *e, const char *what) {
+  if (!pe_worker_busy(e)) return 0;
+  return pe_throw_status(env, POLYENC_ERR_STATE,
+                         "%s cannot run while frames, samples or close() are still being processed; "
+                         "streams are added and the output opened before feeding data",
+                         what);
+}
+
+/* ---- lifecycle ---- */
+
+static void cleanup_hook(void *arg) {
+  pe_encoder *e = arg;
+  e->cleanup_hook = 0;
+  /* The environment is going away (process exit, worker_threads Worker end): no JS will run again, so a
+   * worker waiting for the sink must give up. The finalizers that follow free the memory. */
+  pe_worker_shutdown(e, 0, 1);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  pe_encoder *e = data;
+  e->finalized = 1;
+  if (e->cleanup_hook) {
+    napi_remove_env_cleanup_hook(env, cleanup_hook, e);
+    e->cleanup_hook = 0;
+  }
+  if (e->sink) napi_delete_reference(env, e->sink);
+  if (e->result) napi_delete_reference(env, e->result);
+  if (e->self) napi_delete_reference(env, e->self);
+  e->sink = e->result = e->self = NULL;
+  /* Pending jobs hold a strong reference, so the worker is idle here (or gone): it frees the
+   * polyenc_encoder on its way out, off the JS thread, and tsfn_finalize joins it. */
+  pe_worker_shutdown(e, 1, 0);
+  pe_release(e);
+}
+
+static napi_value encoder_new(napi_env env, napi_callback_info info) {
+  napi_value this_arg, target;
+  if (pe_check(env, napi_get_new_target(env, info, &target))) return NULL;
+  if (!target) {
+    pe_throw_type(env, "Class constructor Encoder cannot be invoked without 'new'");
+    return NULL;
+  }
+  if (pe_check(env, napi_get_cb_info(env, info, NULL, NULL, &this_arg, NULL))) return NULL;
+  pe_encoder *e = calloc(1, sizeof *e);
+  if (!e) {
+    pe_throw_status(env, POLYENC_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  e->enc = polyenc_encoder_new();
+  if (!e->enc) {
+    free(e);
+    pe_throw_status(env, POLYENC_ERR_NOMEM, "polyenc_encoder_new: out of memory");
+    return NULL;
+  }
+  e->env = env;
+  e->js_thread = pthread_self();
+  e->refcount = 1;
+  pthread_mutex_init(&e->mu, NULL);
+  pthread_cond_init(&e->work_cv, NULL);
+  pthread_cond_init(&e->write_cv, NULL);
+  if (napi_wrap(env, this_arg, e, finalize, NULL, &e->self) != napi_ok) {
+    polyenc_encoder_free(e->enc);
+    e->enc = NULL;
+    pe_release(e);
+    pe_check(env, napi_generic_failure);
+    return NULL;
+  }
+  if (napi_add_env_cleanup_hook(env, cleanup_hook, e) == napi_ok) e->cleanup_hook = 1;
+  return this_arg;
+}
+
+/* ---- streams ---- */
+
+static int remember_stream(napi_env env, pe_encoder *e, pe_stream_info info) {
+  if (e->num_streams == e->cap_streams) {
+    int cap = e->cap_streams ? e->cap_streams * 2 : 4;
+    pe_stream_info *s = realloc(e->streams, sizeof *s * (size_t)cap);
+    if (!s) return pe_throw_status(env, POLYENC_ERR_NOMEM, "out of memory");
+    e->streams = s;
+    e->cap_streams = cap;
+  }
+  e->streams[e->num_streams++] = info;
+  return 0;
+}
+
+static napi_value add_stream(napi_env env, napi_callback_info info, int video) {
+  ARGS(1);
+  pe_strings keep = {0};
+  polyenc_video_config vc;
+  polyenc_audio_config ac;
+  int bad = video ? pe_read_video_config(env, argv[0], &vc, &keep) : pe_read_audio_config(env, argv[0], &ac, &keep);
+  if (bad || check_idle(env, e, video ? "addVideo()" : "addAudio()")) {
+    pe_strings_free(&keep);
+    return NULL;
+  }
+  polyenc_stream *s = NULL;
+  polyenc_status st = video ? polyenc_add_video(e->enc, &vc, &s) : polyenc_add_audio(e->enc, &ac, &s);
+  pe_strings_free(&keep);
+  if (st != POLYENC_OK) return throw_c_error(env, e, st);
+  pe_stream_info si = {s, video, video ? vc.width : 0, video ? vc.height : 0, video ? 0 : ac.num_channels};
+  if (remember_stream(env, e, si)) return NULL;
+  napi_value idx;
+  napi_create_int32(env, polyenc_stream_index(s), &idx);
+  return idx;
+}
+
+static napi_value add_video(napi_env env, napi_callback_info info) { return add_stream(env, info, 1); }
+static napi_value add_audio(napi_env env, napi_callback_info info) { return add_stream(env, info, 0); }
+
+/* ---- outputs ---- */
+
+static napi_value opened(napi_env env, pe_encoder *e, polyenc_status st, pe_output_kind kind) {
+  if (st != POLYENC_OK) return throw_c_error(env, e, st);
+  e->output_kind = kind;
+  if (!e->thread_started && pe_worker_start(env, e)) {
+    pe_throw_status(env, POLYENC_ERR_NOMEM, "could not start the encoder's worker thread");
+    return NULL;
+  }
+  return NULL;
+}
+
+static napi_value open_file(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char *path = NULL, *format = NULL;
+  if (pe_read_string(env, argv[0], "openFile: path", 0, &path) ||
+      pe_read_string(env, argv[1], "openFile: format", 1, &format) || check_idle(env, e, "openFile()")) {
+    free(path);
+    free(format);
+    return NULL;
+  }
+  polyenc_status st = polyenc_open_file(e->enc, path, format);
+  free(path);
+  free(format);
+  return opened(env, e, st, PE_OUT_FILE);
+}
+
+static napi_value open_memory(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  char *format = NULL;
+  if (pe_read_string(env, argv[0], "openMemory: format", 0, &format) || check_idle(env, e, "openMemory()")) {
+    free(format);
+    return NULL;
+  }
+  polyenc_status st = polyenc_open_memory(e->enc, format);
+  free(format);
+  return opened(env, e, st, PE_OUT_MEMORY);
+}
+
+/* openStream(sink, format): sink(chunk: Buffer, done: (err?) => void) returns true when it took the chunk,
+ * false when it will call done later ('drain'). No seek: fragmented MP4/MOV. */
+static napi_value open_stream(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  napi_valuetype t;
+  if (pe_check(env, napi_typeof(env, argv[0], &t))) return NULL;
+  if (t != napi_function) {
+    pe_throw_type(env, "openStream: sink must be a function, got %s", pe_typeof_name(env, argv[0]));
+    return NULL;
+  }
+  char *format = NULL;
+  if (pe_read_string(env, argv[1], "openStream: format", 0, &format) || check_idle(env, e, "openStream()")) {
+    free(format);
+    return NULL;
+  }
+  napi_ref sink = NULL;
+  if (pe_check(env, napi_create_reference(env, argv[0], 1, &sink))) {
+    free(format);
+    return NULL;
+  }
+  napi_ref old = e->sink;
+  e->sink = sink;
+  polyenc_writer w = {e, pe_writer_write, NULL};
+  e->sync_env = env;
+  polyenc_status st = polyenc_open_writer(e->enc, &w, format);
+  e->sync_env = NULL;
+  free(format);
+  if (st != POLYENC_OK) {
+    e->sink = old;
+    napi_delete_reference(env, sink);
+  } else if (old) {
+    napi_delete_reference(env, old);
+  }
+  return opened(env, e, st, PE_OUT_STREAM);
+}
+
+/* ---- data ---- */
+
+static pe_stream_info *find_stream(napi_env env, pe_encoder *e, napi_value v, int video) {
+  int32_t idx = -1;
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_number) napi_get_value_int32(env, v, &idx);
+  for (int i = 0; i < e->num_streams; i++)
+    if (polyenc_stream_index(e->streams[i].stream) == idx && e->streams[i].is_video == video) return &e->streams[i];
+  pe_throw_type(env, "no %s stream with index %d", video ? "video" : "audio", idx);
+  return NULL;
+}
+
+static pe_job *new_job(napi_env env, pe_job_kind kind, int num_refs) {
+  pe_job *job = calloc(1, sizeof *job);
+  if (job && num_refs) job->refs = calloc((size_t)num_refs, sizeof *job->refs);
+  if (!job || (num_refs && !job->refs)) {
+    free(job);
+    pe_throw_status(env, POLYENC_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  job->kind = kind;
+  return job;
+}
+
+static napi_value submit(napi_env env, pe_encoder *e, pe_job *job) {
+  napi_value promise;
+  if (pe_check(env, napi_create_promise(env, &job->deferred, &promise))) {
+    pe_job_free(env, job);
+    return NULL;
+  }
+  pe_submit(env, e, job);
+  return promise;
+}
+
+static int64_t frame_bytes(polyenc_layout l, int64_t h, int64_t w) {
+  switch (l) {
+  case POLYENC_RGB_PLANAR:
+  case POLYENC_RGB24: return 3 * h * w;
+  case POLYENC_RGBA:
+  case POLYENC_BGRA: return 4 * h * w;
+  case POLYENC_YUV420P: return h * w + 2 * ((h + 1) / 2) * ((w + 1) / 2);
+  }
+  return 0;
+}
+
+/* addFrames(streamIndex, data, layout, numFrames?) -> Promise<void>. The typed array is referenced, not
+ * copied, until the worker has converted it: the caller must not change it before the promise settles. */
+static napi_value add_frames(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  pe_stream_info *s = find_stream(env, e, argv[0], 1);
+  if (!s) return NULL;
+  bool is_ta = false;
+  napi_typedarray_type tt = napi_int8_array;
+  size_t len = 0;
+  void *data = NULL;
+  napi_is_typedarray(env, argv[1], &is_ta);
+  if (is_ta) napi_get_typedarray_info(env, argv[1], &tt, &len, &data, NULL, NULL);
+  if (!is_ta || (tt != napi_uint8_array && tt != napi_uint8_clamped_array)) {
+    pe_throw_type(env, "addFrames: data must be a Buffer, Uint8Array or Uint8ClampedArray, got %s",
+                  pe_typeof_name(env, argv[1]));
+    return NULL;
+  }
+  polyenc_layout layout;
+  int64_t n;
+  if (pe_read_frame_layout(env, argv[2], &layout) || pe_read_optional_count(env, argv[3], "numFrames", &n))
+    return NULL;
+  int64_t fb = frame_bytes(layout, s->height, s->width);
+  if (n < 0) {
+    if (fb <= 0 || (int64_t)len % fb) {
+      pe_throw_status(env, POLYENC_ERR_ARGUMENT,
+                      "addFrames: %zu bytes is not a whole number of %dx%d %s frames (%lld bytes each); pass "
+                      "numFrames to use only the start of the data",
+                      len, s->width, s->height, pe_frame_layout_name(layout), (long long)fb);
+      return NULL;
+    }
+    n = (int64_t)len / fb;
+    if (n > INT_MAX) {
+      pe_throw_range(env, "addFrames: %lld frames in one call, at most %d", (long long)n, INT_MAX);
+      return NULL;
+    }
+  } else if (n * fb > (int64_t)len) {
+    pe_throw_status(env, POLYENC_ERR_ARGUMENT,
+                    "addFrames: numFrames=%lld needs %lld bytes of %dx%d %s, got %zu", (long long)n,
+                    (long long)(n * fb), s->width, s->height, pe_frame_layout_name(layout), len);
+    return NULL;
+  }
+  pe_job *job = new_job(env, PE_JOB_FRAMES, 1);
+  if (!job) return NULL;
+  job->stream = s->stream;
+  job->frames.data = data;
+  job->frames.layout = layout;
+  job->frames.num_frames = (int)n;
+  job->frames.height = s->height;
+  job->frames.width = s->width;
+  if (n > 0) {
+    if (pe_check(env, napi_create_reference(env, argv[1], 1, &job->refs[0]))) {
+      pe_job_free(env, job);
+      return NULL;
+    }
+    job->num_refs = 1;
+  }
+  return submit(env, e, job);
+}
+
+static int float_array(napi_env env, napi_value v, const float **data, size_t *len) {
+  bool is_ta = false;
+  napi_typedarray_type tt = napi_int8_array;
+  void *p = NULL;
+  napi_is_typedarray(env, v, &is_ta);
+  if (is_ta) napi_get_typedarray_info(env, v, &tt, len, &p, NULL, NULL);
+  if (!is_ta || tt != napi_float32_array) return -1;
+  *data = p;
+  return 0;
+}
+
+/* addSamples(streamIndex, data: Float32Array | Float32Array[], layout) -> Promise<void>. A single array is
+ * referenced without a copy; an array per channel is gathered into one planar block on the worker. */
+static napi_value add_samples(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  pe_stream_info *s = find_stream(env, e, argv[0], 0);
+  if (!s) return NULL;
+  polyenc_sample_layout layout;
+  if (pe_read_sample_layout(env, argv[2], &layout)) return NULL;
+  const float *data = NULL;
+  size_t len = 0;
+  bool is_array = false;
+  napi_is_array(env, argv[1], &is_array);
+  if (!is_array) {
+    if (float_array(env, argv[1], &data, &len)) {
+      pe_throw_type(env, "addSamples: data must be a Float32Array or an array of Float32Array (one per channel), "
+                         "got %s",
+                    pe_typeof_name(env, argv[1]));
+      return NULL;
+    }
+    int c = s->num_channels;
+    if (len % (size_t)c) {
+      pe_throw_status(env, POLYENC_ERR_ARGUMENT,
+                      "addSamples: %zu values are not a whole number of samples for %d channels", len, c);
+      return NULL;
+    }
+    pe_job *job = new_job(env, PE_JOB_SAMPLES, 1);
+    if (!job) return NULL;
+    job->stream = s->stream;
+    job->samples = data;
+    job->sample_layout = layout;
+    job->num_channels = c;
+    job->num_samples = (int64_t)(len / (size_t)c);
+    if (len && pe_check(env, napi_create_reference(env, argv[1], 1, &job->refs[0]))) {
+      pe_job_free(env, job);
+      return NULL;
+    }
+    job->num_refs = len ? 1 : 0;
+    return submit(env, e, job);
+  }
+  if (layout != POLYENC_SAMPLES_PLANAR) {
+    pe_throw_type(env, "addSamples: an array of Float32Array (one per channel) is planar; layout "
+                       "'interleaved' needs one Float32Array");
+    return NULL;
+  }
+  uint32_t nch = 0;
+  napi_get_array_length(env, argv[1], &nch);
+  if (nch == 0 || nch > 1024) {
+    pe_throw_status(env, POLYENC_ERR_ARGUMENT, "addSamples: Expected %d channels, got %u", s->num_channels, nch);
+    return NULL;
+  }
+  pe_job *job = new_job(env, PE_JOB_SAMPLES, (int)nch);
+  if (!job) return NULL;
+  job->channels = calloc(nch, sizeof *job->channels);
+  if (!job->channels) {
+    pe_job_free(env, job);
+    pe_throw_status(env, POLYENC_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  size_t first = 0;
+  for (uint32_t c = 0; c < nch; c++) {
+    napi_value ch;
+    size_t clen = 0;
+    if (pe_check(env, napi_get_element(env, argv[1], c, &ch))) goto fail;
+    if (float_array(env, ch, &job->channels[c], &clen)) {
+      pe_throw_type(env, "addSamples: data[%u] must be a Float32Array, got %s", c, pe_typeof_name(env, ch));
+      goto fail;
+    }
+    if (c == 0) first = clen;
+    if (clen != first) {
+      pe_throw_status(env, POLYENC_ERR_ARGUMENT,
+                      "addSamples: every channel array must have the same length; data[0] has %zu samples, "
+                      "data[%u] has %zu",
+                      first, c, clen);
+      goto fail;
+    }
+    if (pe_check(env, napi_create_reference(env, ch, 1, &job->refs[c]))) goto fail;
+    job->num_refs = (int)c + 1;
+  }
+  job->stream = s->stream;
+  job->sample_layout = POLYENC_SAMPLES_PLANAR;
+  job->num_channels = (int)nch;
+  job->num_samples = (int64_t)first;
+  return submit(env, e, job);
+fail:
+  pe_job_free(env, job);
+  return NULL;
+}
+
+static napi_value close_encoder(napi_env env, napi_callback_info info) {
+  ARGS(0);
+  pe_job *job = new_job(env, PE_JOB_CLOSE, 0);
+  if (!job) return NULL;
+  return submit(env, e, job);
+}
+
+static void output_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)data;
+  pe_release(hint);
+}
+
+/* On the JS thread: settle the job's promise, drop the references to the caller's arrays. */
+void pe_complete_job(napi_env env, pe_encoder *e, pe_job *job) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  for (int i = 0; i < job->num_refs; i++)
+    if (job->refs[i]) {
+      napi_delete_reference(env, job->refs[i]);
+      job->refs[i] = NULL;
+    }
+  if (job->status != POLYENC_OK) {
+    napi_reject_deferred(env, job->deferred, pe_make_error(env, job->status, job->message));
+  } else {
+    napi_value result = NULL;
+    if (job->kind == PE_JOB_CLOSE) {
+      if (e->result) napi_get_reference_value(env, e->result, &result);
+      if (!result && e->output_kind == PE_OUT_MEMORY) {
+        /* The bytes stay owned by the polyenc_encoder: the Buffer points at them and holds the encoder. */
+        if (job->output_size > 0 && napi_create_external_buffer(env, job->output_size, (void *)job->output,
+                                                                output_finalize, e, &result) == napi_ok) {
+          e->refcount++;
+        } else {
+          void *copy;
+          napi_create_buffer_copy(env, job->output_size, job->output_size ? job->output : (const uint8_t *)"",
+                                  &copy, &result);
+        }
+        if (result) napi_create_reference(env, result, 1, &e->result);
+      }
+      if (e->output_kind == PE_OUT_STREAM && e->sink) {
+        napi_delete_reference(env, e->sink);
+        e->sink = NULL;
+      }
+    }
+    if (!result) napi_get_undefined(env, &result);
+    napi_resolve_deferred(env, job->deferred, result);
+  }
+  job->deferred = NULL;
+  pe_job_free(env, job);
+  napi_close_handle_scope(env, scope);
+}
+
+/* ---- module ---- */
+
+static napi_value version(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_create_string_utf8(env, polyenc_version(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+static napi_value has_encoder(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], v;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char *name = NULL;
+  if (argc < 1 || pe_read_string(env, argv[0], "hasEncoder: codec", 0, &name)) {
+    if (argc < 1) pe_throw_type(env, "hasEncoder: codec must be a string, got undefined");
+    return NULL;
+  }
+  napi_get_boolean(env, polyenc_has_encoder(name) == 1, &v);
+  free(name);
+  return v;
+}
+
+static napi_value cuda_device_count(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_create_int32(env, polyenc_cuda_device_count(), &v);
+  return v;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor methods[] = {
+      {"addVideo", NULL, add_video, NULL, NULL, NULL, napi_default_method, NULL},
+      {"addAudio", NULL, add_audio, NULL, NULL, NULL, napi_default_method, NULL},
+      {"openFile", NULL, open_file, NULL, NULL, NULL, napi_default_method, NULL},
+      {"openMemory", NULL, open_memory, NULL, NULL, NULL, napi_default_method, NULL},
+      {"openStream", NULL, open_stream, NULL, NULL, NULL, napi_default_method, NULL},
+      {"addFrames", NULL, add_frames, NULL, NULL, NULL, napi_default_method, NULL},
+      {"addSamples", NULL, add_samples, NULL, NULL, NULL, napi_default_method, NULL},
+      {"close", NULL, close_encoder, NULL, NULL, NULL, napi_default_method, NULL},
+  };
+  napi_value cls, fn;
+  if (pe_check(env, napi_define_class(env, "NativeEncoder", NAPI_AUTO_LENGTH, encoder_new, NULL,
+                                      sizeof methods / sizeof methods[0], methods, &cls)))
+    return NULL;
+  napi_set_named_property(env, exports, "NativeEncoder", cls);
+  napi_create_function(env, "version", NAPI_AUTO_LENGTH, version, NULL, &fn);
+  napi_set_named_property(env, exports, "version", fn);
+  napi_create_function(env, "hasEncoder", NAPI_AUTO_LENGTH, has_encoder, NULL, &fn);
+  napi_set_named_property(env, exports, "hasEncoder", fn);
+  napi_create_function(env, "cudaDeviceCount", NAPI_AUTO_LENGTH, cuda_device_count, NULL, &fn);
+  napi_set_named_property(env, exports, "cudaDeviceCount", fn);
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

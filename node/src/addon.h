@@ -1,0 +1,141 @@
+/* polyenc Node-API addon: shared declarations.
+ *
+ * The addon is a thin layer over the public C API (polyenc.h). One native
+ * Encoder object owns one polyenc_encoder and, once an output is open, one
+ * worker thread with a bounded job queue. Feeding calls (addFrames,
+ * addSamples, close) become jobs; the worker runs the C call and posts the
+ * result back to the JS thread through a napi_threadsafe_function, where the
+ * promise is settled and the references that kept the caller's buffers alive
+ * are released.
+ *
+ * Who touches the polyenc_encoder: the JS thread before the worker starts
+ * (addVideo, addAudio, open*), the worker while it runs, and the JS thread
+ * again when the worker is idle (a late addVideo, which the C library then
+ * rejects with its own message) or gone (after close). Never both at once.
+ */
+#ifndef POLYENC_NODE_ADDON_H
+#define POLYENC_NODE_ADDON_H
+
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8
+#endif
+#include <node_api.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "polyenc/polyenc.h"
+
+enum { PE_QUEUE_CAPACITY = 4 }; /* jobs handed to the worker at once; more wait on the JS thread */
+
+typedef enum { PE_JOB_FRAMES, PE_JOB_SAMPLES, PE_JOB_CLOSE } pe_job_kind;
+typedef enum { PE_OUT_NONE, PE_OUT_FILE, PE_OUT_MEMORY, PE_OUT_STREAM } pe_output_kind;
+typedef enum { PE_WRITE_IDLE, PE_WRITE_PENDING, PE_WRITE_OK, PE_WRITE_FAILED } pe_write_state;
+
+typedef struct pe_job {
+  struct pe_job *next;
+  pe_job_kind kind;
+  polyenc_stream *stream;
+  /* frames */
+  polyenc_frames frames;
+  /* samples: one array (planar or interleaved) or one array per channel */
+  const float *samples;
+  const float **channels; /* num_channels pointers, or NULL */
+  polyenc_sample_layout sample_layout;
+  int num_channels;
+  int64_t num_samples;
+  /* references that keep the caller's typed arrays alive until the worker is done */
+  napi_ref *refs;
+  int num_refs;
+  napi_deferred deferred;
+  /* result, written by whoever ran the job */
+  polyenc_status status;
+  char *message;         /* malloc'd copy of polyenc_last_error when status != OK */
+  const uint8_t *output; /* close of a memory output: the bytes (owned by the polyenc_encoder) */
+  size_t output_size;
+} pe_job;
+
+typedef struct pe_stream_info {
+  polyenc_stream *stream;
+  int is_video;
+  int width, height;
+  int num_channels;
+} pe_stream_info;
+
+typedef struct pe_encoder {
+  polyenc_encoder *enc;
+  napi_env env;
+  pthread_t js_thread;
+  napi_ref self;         /* weak; made strong while jobs are pending */
+  int refcount;          /* the JS object, the threadsafe function, each output Buffer */
+  int finalized;         /* the JS object is gone */
+  int cleanup_hook;      /* an env cleanup hook is registered */
+
+  pe_stream_info *streams;
+  int num_streams, cap_streams;
+  pe_output_kind output_kind;
+  napi_ref result; /* what close() resolved to (the memory Buffer), returned again by a second close */
+
+  /* worker */
+  pthread_mutex_t mu;
+  pthread_cond_t work_cv;  /* the worker waits for jobs */
+  pthread_cond_t write_cv; /* the worker waits for the JS thread to take a chunk */
+  pthread_t thread;
+  int thread_started, thread_joined;
+  int worker_exited;  /* under mu */
+  int executing;      /* under mu: the worker is inside a C call */
+  int close_executed; /* under mu */
+  int stop;           /* under mu: leave as soon as possible */
+  int free_on_exit;   /* under mu: the worker frees the polyenc_encoder on its way out */
+  pe_job *queue_head, *queue_tail; /* under mu, at most PE_QUEUE_CAPACITY */
+  int queue_len;
+  pe_job *backlog_head, *backlog_tail; /* JS thread only */
+  int pending;                         /* JS thread only: queued + backlog */
+  napi_threadsafe_function tsfn;
+
+  /* stream output: the worker's writer callback hands each chunk to the JS sink */
+  napi_ref sink;          /* JS function (chunk, done) -> boolean */
+  napi_env sync_env;      /* set while the JS thread runs a C call (a write may happen inside) */
+  const uint8_t *write_data;
+  size_t write_size;
+  pe_write_state write_state; /* under mu */
+  int stream_failed;          /* under mu */
+  char write_token;           /* its address tells a write request from a finished job */
+} pe_encoder;
+
+/* worker.c */
+int pe_worker_start(napi_env env, pe_encoder *e);
+void pe_submit(napi_env env, pe_encoder *e, pe_job *job);
+int pe_worker_busy(pe_encoder *e); /* the worker is running or has queued work */
+void pe_worker_shutdown(pe_encoder *e, int free_on_exit, int join);
+void pe_run_job(pe_encoder *e, pe_job *job);
+void pe_job_free(napi_env env, pe_job *job);
+int pe_writer_write(void *opaque, const uint8_t *data, size_t size);
+napi_value pe_write_done(napi_env env, napi_callback_info info);
+void pe_release(pe_encoder *e);
+
+/* addon.c */
+void pe_complete_job(napi_env env, pe_encoder *e, pe_job *job);
+napi_value pe_make_error(napi_env env, polyenc_status status, const char *message);
+
+/* args.c: JS values -> C, throwing TypeError / RangeError with clear messages. All return 0 on
+ * success and -1 with a pending exception. */
+typedef struct pe_strings {
+  char **items;
+  int count, cap;
+} pe_strings; /* every string allocated while reading one config, freed together */
+void pe_strings_free(pe_strings *s);
+int pe_read_video_config(napi_env env, napi_value obj, polyenc_video_config *cfg, pe_strings *keep);
+int pe_read_audio_config(napi_env env, napi_value obj, polyenc_audio_config *cfg, pe_strings *keep);
+int pe_read_string(napi_env env, napi_value v, const char *what, int optional, char **out);
+int pe_read_frame_layout(napi_env env, napi_value v, polyenc_layout *out);
+int pe_read_sample_layout(napi_env env, napi_value v, polyenc_sample_layout *out);
+int pe_read_optional_count(napi_env env, napi_value v, const char *what, int64_t *out); /* -1 if undefined */
+const char *pe_frame_layout_name(polyenc_layout l);
+const char *pe_typeof_name(napi_env env, napi_value v);
+int pe_throw_type(napi_env env, const char *fmt, ...);
+int pe_throw_range(napi_env env, const char *fmt, ...);
+int pe_throw_status(napi_env env, polyenc_status status, const char *fmt, ...);
+int pe_check(napi_env env, napi_status s); /* napi failure -> pending exception, -1 */
+
+#endif
