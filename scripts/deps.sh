@@ -4,7 +4,7 @@
 set -euo pipefail
 want=${1:-build}
 packages=(cmake make gcc pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-          libswresample-dev libyuv-dev)
+          libswresample-dev libyuv-dev libdlpack-dev)
 if [ "$want" = test ]; then
   packages+=(ffmpeg python3-av valgrind)
 fi

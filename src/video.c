@@ -1,5 +1,6 @@
 /* A video stream: its config checked against the codec, the codec opened, and frames in any layout
- * converted by the platform adapter into AVFrames with pts = frame index. */
+ * converted by the platform adapter into AVFrames with pts = frame index. Streams on a CUDA device go
+ * through video_cuda.c (NVENC, or the GPU's conversion fed to a CPU encoder). */
 #include <math.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 
 #include "internal.h"
 #include "platform.h"
+#include "video_cuda.h"
 
 struct video_stream {
   polyenc_video_config cfg; /* strings owned; options point to `options` */
@@ -15,10 +17,12 @@ struct video_stream {
   AVRational frame_rate;
   enum AVColorSpace color_space;
   int full_range;
+  int device; /* -1: cpu; N: cuda:N */
   /* from open */
   enum AVPixelFormat pix_fmt;
   AVFrame *frame;
   cpu_converter *converter;
+  cuda_video *cuda; /* cuda streams */
   int64_t next_pts;
 };
 
@@ -108,6 +112,9 @@ static polyenc_status check_dimensions(polyenc_encoder *enc, const polyenc_video
   return POLYENC_OK;
 }
 
+/* NVENC's constant-quality level is its "cq" option. */
+static const char *crf_option(const AVCodec *codec) { return cuda_is_nvenc(codec) ? "cq" : "crf"; }
+
 static polyenc_status check_crf(polyenc_encoder *enc, const AVCodec *codec, double crf) {
   static const struct { const char *codec; double lo, hi; } ranges[] = {
       {"libx264", 0, 51}, {"libx264rgb", 0, 51}, {"libx265", 0, 51}, {"libvpx-vp9", 0, 63},
@@ -117,7 +124,7 @@ static polyenc_status check_crf(polyenc_encoder *enc, const AVCodec *codec, doub
   double lo = NAN, hi = NAN;
   for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
     if (!strcmp(codec->name, ranges[i].codec)) lo = ranges[i].lo, hi = ranges[i].hi;
-  const AVOption *opt = class_option(codec->priv_class, "crf", NULL);
+  const AVOption *opt = class_option(codec->priv_class, crf_option(codec), NULL);
   if (!opt) return set_error(enc, POLYENC_ERR_ARGUMENT, "crf is not an option of codec %s (crf = %g): use bit_rate", codec->name, crf);
   if (isnan(lo)) lo = opt->min, hi = opt->max;
   if (!(crf >= lo && crf <= hi))
@@ -145,27 +152,23 @@ static polyenc_status check_preset(polyenc_encoder *enc, const AVCodec *codec, c
 
 /* Everything that can be checked once the codec is known: at add_video when the config names it,
  * at open otherwise. */
-static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg, const AVCodec *codec,
-                                           enum AVPixelFormat *pix_fmt) {
+static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg, int device,
+                                           const AVCodec *codec, enum AVPixelFormat *pix_fmt) {
   polyenc_status st = choose_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
+  if (!st && device >= 0) st = cuda_check_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
   if (!st) st = check_dimensions(enc, cfg, codec, *pix_fmt);
   if (!st) st = check_crf(enc, codec, cfg->crf);
   if (!st) st = check_preset(enc, codec, cfg->preset);
   return st;
 }
 
-static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_config *cfg) {
+static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_config *cfg, int *device) {
   if (cfg->width <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
   if (cfg->height <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
   if (!isfinite(cfg->frame_rate) || cfg->frame_rate <= 0)
     return set_error(enc, POLYENC_ERR_ARGUMENT, "frame_rate must be a finite number > 0, got %g", cfg->frame_rate);
-  if (cfg->device && strcmp(cfg->device, "cpu")) {
-    if (!strncmp(cfg->device, "cuda", 4) && (!cfg->device[4] || cfg->device[4] == ':'))
-      return set_error(enc, POLYENC_ERR_UNSUPPORTED, "device '%s': this build of polyenc has no CUDA support",
-                       cfg->device);
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "device must be NULL, \"cpu\", \"cuda\" or \"cuda:N\", got '%s'",
-                     cfg->device);
-  }
+  polyenc_status st = cuda_parse_device(enc, cfg->device, device);
+  if (st) return st;
   if (cfg->bit_rate < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
   if (cfg->gop_size < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "gop_size must be >= 0, got %d", cfg->gop_size);
   if (cfg->threads < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "threads must be >= 0, got %d", cfg->threads);
@@ -188,18 +191,20 @@ void video_free(video_stream *v) {
   free_options(v->options);
   av_frame_free(&v->frame);
   cpu_converter_free(v->converter);
+  cuda_video_free(v->cuda);
   av_free(v);
 }
 
 polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out) {
   enum AVColorSpace space = AVCOL_SPC_SMPTE170M;
-  int full_range = 0;
-  polyenc_status st = check_config(enc, cfg);
+  int full_range = 0, device = -1;
+  polyenc_status st = check_config(enc, cfg, &device);
   if (!st) st = parse_color(enc, cfg, &space, &full_range);
   const AVCodec *codec = NULL;
   if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, &codec);
+  if (!st && codec && device >= 0) st = cuda_choose_encoder(enc, device, cfg->codec, &codec);
   enum AVPixelFormat pix_fmt;
-  if (!st && codec) st = check_codec_settings(enc, cfg, codec, &pix_fmt);
+  if (!st && codec) st = check_codec_settings(enc, cfg, device, codec, &pix_fmt);
   if (st) return st;
 
   video_stream *v = av_mallocz(sizeof *v);
@@ -225,6 +230,7 @@ polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cf
   v->frame_rate = rate_to_rational(cfg->frame_rate);
   v->color_space = space;
   v->full_range = full_range;
+  v->device = device;
   *out = v;
   return POLYENC_OK;
 }
@@ -262,7 +268,7 @@ static polyenc_status configure_codec(polyenc_stream *s, const AVCodec *codec, c
   if (codec->capabilities & AV_CODEC_CAP_EXPERIMENTAL) ctx->strict_std_compliance = FF_COMPLIANCE_EXPERIMENTAL;
   if (muxer->flags & AVFMT_GLOBALHEADER) ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   tag_colors(ctx, v);
-  if (!isnan(cfg->crf)) av_opt_set_double(ctx->priv_data, "crf", cfg->crf, 0);
+  if (!isnan(cfg->crf)) av_opt_set_double(ctx->priv_data, crf_option(codec), cfg->crf, 0);
   if (cfg->preset) av_opt_set(ctx->priv_data, "preset", cfg->preset, 0);
   return POLYENC_OK;
 }
@@ -307,6 +313,7 @@ static int new_frame_buffer(AVFrame *frame) {
 
 static polyenc_status create_frame(polyenc_stream *s) {
   video_stream *v = s->impl.video;
+  if (v->device >= 0) return POLYENC_OK; /* cuda_video_open made them */
   conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
   if (!(v->frame = av_frame_alloc()) || cpu_converter_new(&conv, &v->converter) < 0)
     return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
@@ -327,6 +334,8 @@ polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDict
   av_frame_free(&v->frame); /* a second open after a failed one starts clean */
   cpu_converter_free(v->converter);
   v->converter = NULL;
+  cuda_video_free(v->cuda);
+  v->cuda = NULL;
   v->next_pts = 0;
   const AVCodec *codec;
   polyenc_status st;
@@ -340,15 +349,18 @@ polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDict
       return set_error(enc, POLYENC_ERR_UNSUPPORTED, "no encoder for %s, the default video codec of %s, in this build",
                        avcodec_get_name(id), muxer->name);
   }
+  if (v->device >= 0 && (st = cuda_choose_encoder(enc, v->device, v->cfg.codec, &codec))) return st;
   if (avformat_query_codec(muxer, codec->id, FF_COMPLIANCE_NORMAL) == 0)
     return set_error(enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s", codec->name,
                      s->index, muxer->name);
-  if ((st = check_codec_settings(enc, &v->cfg, codec, &v->pix_fmt))) return st;
+  if ((st = check_codec_settings(enc, &v->cfg, v->device, codec, &v->pix_fmt))) return st;
   if ((st = configure_codec(s, codec, muxer))) return st;
   if ((st = route_options(s, v->options, muxer_opts))) return st;
+  conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
+  if (v->device >= 0 && (st = cuda_video_open(s, v->device, &conv, &v->cuda))) return st;
   if ((st = open_codec(s)) || (st = create_av_stream(s)) || (st = create_frame(s))) return st;
-  log_info("stream %d: video %dx%d @ %d/%d fps, %s %s", s->index, v->cfg.width, v->cfg.height, v->frame_rate.num,
-           v->frame_rate.den, codec->name, av_get_pix_fmt_name(v->pix_fmt));
+  log_info("stream %d: video %dx%d @ %d/%d fps, %s %s%s", s->index, v->cfg.width, v->cfg.height, v->frame_rate.num,
+           v->frame_rate.den, codec->name, av_get_pix_fmt_name(v->pix_fmt), v->device >= 0 ? " (cuda)" : "");
   return POLYENC_OK;
 }
 
@@ -403,12 +415,22 @@ polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frame
   polyenc_status st = encoder_check_open(enc, "polyenc_add_frames");
   if (st || (st = check_frames(s, frames)) || frames->num_frames == 0) return st;
 
-  video_stream *v = s->impl.video;
   int64_t frame_stride = 0;
-  source_frame src = {frames->layout, NULL, {0}, frames->width, frames->height};
-  frame_strides(frames, &frame_stride, src.strides);
-  for (int i = 0; i < frames->num_frames; i++) {
-    src.data = (const uint8_t *)frames->data + i * frame_stride;
+  source_frame first = {frames->layout, frames->data, {0}, frames->width, frames->height};
+  frame_strides(frames, &frame_stride, first.strides);
+  return video_add_source(s, &first, frames->num_frames, frame_stride);
+}
+
+int video_device(const polyenc_stream *s) { return s->impl.video->device; }
+
+polyenc_status video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
+  polyenc_encoder *enc = s->enc;
+  video_stream *v = s->impl.video;
+  if (v->cuda) return cuda_video_add(s, v->cuda, first, n, frame_stride, &v->next_pts);
+  source_frame src = *first;
+  polyenc_status st;
+  for (int i = 0; i < n; i++) {
+    src.data = first->data + i * frame_stride;
     int ret = av_frame_is_writable(v->frame) ? 0 : new_frame_buffer(v->frame); /* the encoder may hold the last one */
     if (ret >= 0) ret = cpu_convert(v->converter, &src, v->frame);
     if (ret < 0) {

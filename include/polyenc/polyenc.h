@@ -76,9 +76,10 @@ POLYENC_API const char *polyenc_last_error(const polyenc_encoder *enc);
 typedef struct polyenc_video_config {
   int width, height;        /* required, > 0, within the codec's limits; even for 4:2:0 pixel formats */
   double frame_rate;        /* required, finite and > 0; 29.97 is stored as 30000/1001 */
-  const char *device;       /* NULL or "cpu" | "cuda" | "cuda:N" */
+  const char *device;       /* NULL or "cpu" | "cuda" | "cuda:N" (see "CUDA streams" below) */
   const char *codec;        /* NULL: the container's default (h264 for mp4/mov/mkv, vp9 for webm, mpeg4 for avi);
-                               a spec name ("h264", "hevc", "av1", "vp9") or an implementation name ("libx264") */
+                               a spec name ("h264", "hevc", "av1", "vp9") or an implementation name ("libx264");
+                               on a cuda stream, NULL or a spec name picks NVENC where it works */
   const char *pixel_format; /* NULL: the codec's default (yuv420p for h264); checked against the codec's list */
   double crf;               /* NAN (the init value): codec default; otherwise checked against the codec's range
                                (0-51 for libx264/libx265, 0-63 for libvpx-vp9 / libaom-av1 / libsvtav1) */
@@ -144,7 +145,8 @@ typedef enum polyenc_layout {
 } polyenc_layout;
 
 typedef struct polyenc_frames {
-  const void *data;       /* host memory for a cpu stream, a CUDA device pointer for a cuda stream */
+  const void *data;       /* host memory for a cpu stream; for a cuda stream a CUDA device pointer (device,
+                             managed or pinned memory usable by the stream's GPU), see "CUDA streams" */
   polyenc_layout layout;
   int num_frames;         /* >= 0; 0 is a no-op */
   int height, width;      /* must equal the stream's */
@@ -156,6 +158,28 @@ typedef struct polyenc_frames {
 /* The frames are converted and handed to the encoder before the call returns:
  * the caller may reuse its buffer at once. */
 POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polyenc_frames *frames);
+
+/* ---- CUDA streams ----
+ * A video stream added with device "cuda" (= "cuda:0") or "cuda:N" converts RGB to YUV on that GPU.
+ * - add_video fails with POLYENC_ERR_UNSUPPORTED, naming the reason, when this build has no CUDA support,
+ *   the machine has no CUDA driver or no GPU, or N is not a device (polyenc_cuda_device_count()).
+ * - Input: polyenc_add_frames with data a device pointer, in RGB_PLANAR, RGB24, RGBA or BGRA (YUV420P is
+ *   for cpu streams), any strides; or polyenc_add_frames_dlpack. The conversion (BT.601 / BT.709 /
+ *   BT.2020, tv or pc range, chroma = mean of each 2x2 block) matches the CPU path's arithmetic.
+ * - Encoder: codec NULL or a spec name ("h264", "hevc", "av1") gives NVENC (h264_nvenc, ...) when the
+ *   GPU has a working NVENC (probed once per device by opening a real session): the kernel writes
+ *   straight into the encoder's GPU frames (NV12, or the pixel_format asked: yuv420p, yuv444p), nothing is
+ *   copied to the host. Otherwise (A100, H100, H200 have no NVENC) the container's CPU encoder is fed
+ *   from the GPU: the YUV planes (half the bytes of RGB) are copied to pinned host memory while the
+ *   previous frame is being encoded. An NVENC codec named explicitly on a GPU without a working NVENC
+ *   fails with POLYENC_ERR_UNSUPPORTED naming the GPU and the reason. POLYENC_LOG=info and
+ *   `polyenc info` tell which path a stream takes. crf on NVENC sets its constant-quality level (cq).
+ * - pixel_format: nv12, yuv420p or yuv444p on a cuda stream (NULL: the encoder's default).
+ * - Synchronisation: before reading, polyenc waits for all work queued in the device's primary context
+ *   (cuCtxSynchronize): the context of the CUDA runtime, so of PyTorch, CuPy and JAX. The frames may
+ *   thus still be being written on any of the caller's streams when polyenc_add_frames is called; when
+ *   it returns, polyenc has finished reading them (the memory may be reused or freed). Memory written
+ *   in another CUDA context must be complete before the call. */
 
 typedef enum polyenc_sample_layout {
   POLYENC_SAMPLES_PLANAR = 0,  /* C x N float32 */
@@ -183,12 +207,41 @@ POLYENC_API polyenc_status polyenc_add_encoded_video(polyenc_encoder *enc, const
 POLYENC_API polyenc_status polyenc_add_packet(polyenc_stream *s, const uint8_t *data, size_t size, int64_t pts,
                                               int64_t dts, int64_t duration, int is_keyframe);
 
+/* ---- DLPack input (PyTorch, JAX, CuPy, NumPy tensors without a copy) ----
+ * polyenc_add_frames_dlpack takes a DLTensor of dtype uint8 (lanes 1) and shape (N, 3, H, W) (RGB
+ * planar) or (N, H, W, 3) (RGB24) or (N, H, W, 4) (RGBA, alpha ignored), H and W equal to the stream's,
+ * any non-negative strides (in elements, i.e. bytes for uint8; NULL = compact row-major), data +
+ * byte_offset the first element. Device: kDLCPU (and kDLCUDAHost, kDLCUDAManaged) on a cpu stream;
+ * kDLCUDA (and kDLCUDAHost, kDLCUDAManaged) on a cuda stream of the same device_id. Another dtype,
+ * shape or device fails with POLYENC_ERR_ARGUMENT naming it; nothing of that tensor is encoded.
+ * Synchronisation as for CUDA streams above. The tensor is only read during the call: the caller keeps
+ * ownership (e.g. of the DLManagedTensor, whose deleter it calls when done).
+ *
+ * The DLTensor type comes from <dlpack/dlpack.h> (Debian: libdlpack-dev; any version, v0.6 to v1.x:
+ * the DLTensor layout has not changed). This header includes it when the compiler finds it; include it
+ * yourself before this header otherwise, or define POLYENC_NO_DLPACK to leave the function out. */
+#if !defined(POLYENC_NO_DLPACK) && !defined(DLPACK_VERSION) && !defined(DLPACK_MAJOR_VERSION) && \
+    defined(__has_include)
+#if __has_include(<dlpack/dlpack.h>)
+#include <dlpack/dlpack.h>
+#endif
+#endif
+#if !defined(POLYENC_NO_DLPACK) && (defined(DLPACK_VERSION) || defined(DLPACK_MAJOR_VERSION))
+#define POLYENC_HAS_DLPACK 1
+POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *video, const DLTensor *tensor);
+#endif
+
 /* Flush every encoder, write the trailer, flush the output; idempotent. */
 POLYENC_API polyenc_status polyenc_close(polyenc_encoder *enc);
 
 /* ---- what this build and machine can do ---- */
 POLYENC_API int polyenc_has_encoder(const char *codec_name); /* 1 if it can be opened here */
-POLYENC_API int polyenc_cuda_device_count(void);             /* 0 without CUDA support or GPU */
+POLYENC_API int polyenc_cuda_device_count(void);             /* 0 without CUDA support, driver or GPU */
+/* The name of CUDA device `index` (e.g. "NVIDIA H100 80GB HBM3") into buf; 0, or -1 when not a device. */
+POLYENC_API int polyenc_cuda_device_name(int index, char *buf, size_t size);
+/* 1 when the NVENC encoder codec_name ("h264_nvenc", "hevc_nvenc", "av1_nvenc") opens a session on CUDA
+ * device `index` fed with CUDA frames, as a cuda stream uses it (probed once per device, cached). */
+POLYENC_API int polyenc_cuda_has_nvenc(int index, const char *codec_name);
 
 #ifdef __cplusplus
 }

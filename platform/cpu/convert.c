@@ -169,9 +169,10 @@ static int sws_coefficients(enum AVColorSpace cs) {
 static struct SwsContext *sws_for(cpu_converter *c, polyenc_layout layout) {
   if (c->sws[layout]) return c->sws[layout];
   const conversion *cv = &c->conv;
+  /* SWS_AREA: 4:2:0 chroma is the average of each 2x2 block, as in libyuv and the CUDA kernels */
   struct SwsContext *sws =
       sws_getContext(cv->width, cv->height, source_format(layout), cv->width, cv->height, cv->format,
-                     SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL, NULL);
+                     SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL, NULL);
   if (!sws) return NULL;
   const int *table = sws_getCoefficients(sws_coefficients(cv->color_space));
   /* RGB sources are full range; YUV sources are taken to be in the stream's own range already. */
