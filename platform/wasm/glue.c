@@ -1,0 +1,86 @@
+/* Emscripten glue: the few entry points the JavaScript wrapper (wasm/js/polyenc.mjs) calls besides the
+ * C API itself. Configs come in as flat arguments (no struct layout to mirror in JS), int64 values as
+ * doubles, and a writer output calls back into JS (Module.polyencWrite) with each chunk of bytes. */
+#include <malloc.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <emscripten.h>
+
+#include "polyenc/polyenc.h"
+
+EMSCRIPTEN_KEEPALIVE
+int pew_add_video(polyenc_encoder *enc, int width, int height, double frame_rate, const char *device,
+                  const char *codec, const char *pixel_format, double crf, int has_crf, const char *preset,
+                  double bit_rate, int gop_size, const char *color_space, const char *color_range, int threads,
+                  const char *const *options, polyenc_stream **out) {
+  polyenc_video_config c;
+  polyenc_video_config_init(&c);
+  c.width = width, c.height = height, c.frame_rate = frame_rate;
+  c.device = device, c.codec = codec, c.pixel_format = pixel_format, c.preset = preset;
+  if (has_crf) c.crf = crf;
+  c.bit_rate = (int64_t)bit_rate;
+  c.gop_size = gop_size;
+  c.color_space = color_space, c.color_range = color_range;
+  c.threads = threads;
+  c.options = options;
+  return polyenc_add_video(enc, &c, out);
+}
+
+EMSCRIPTEN_KEEPALIVE
+int pew_add_audio(polyenc_encoder *enc, int sample_rate, int num_channels, const char *codec, double bit_rate,
+                  int out_sample_rate, int out_num_channels, const char *const *options, polyenc_stream **out) {
+  polyenc_audio_config c;
+  polyenc_audio_config_init(&c);
+  c.sample_rate = sample_rate, c.num_channels = num_channels;
+  c.codec = codec;
+  c.bit_rate = (int64_t)bit_rate;
+  c.out_sample_rate = out_sample_rate, c.out_num_channels = out_num_channels;
+  c.options = options;
+  return polyenc_add_audio(enc, &c, out);
+}
+
+/* Contiguous frames (the wrapper copies into the wasm memory, so they always are). */
+EMSCRIPTEN_KEEPALIVE
+int pew_add_frames(polyenc_stream *s, const uint8_t *data, int layout, int num_frames, int height, int width) {
+  polyenc_frames f = {.data = data, .layout = (polyenc_layout)layout, .num_frames = num_frames,
+                      .height = height, .width = width};
+  return polyenc_add_frames(s, &f);
+}
+
+EMSCRIPTEN_KEEPALIVE
+int pew_add_samples(polyenc_stream *s, const float *data, int layout, int num_channels, double num_samples) {
+  return polyenc_add_samples(s, data, (polyenc_sample_layout)layout, num_channels, (int64_t)num_samples);
+}
+
+/* ---- writer output: each chunk goes to Module.polyencWrite(id, pointer, size), which copies it ---- */
+EM_JS(int, pew_js_write, (int id, const uint8_t *data, size_t size), {
+  return Module['polyencWrite'](id, data, size);
+});
+
+static int write_to_js(void *opaque, const uint8_t *data, size_t size) {
+  return pew_js_write((int)(intptr_t)opaque, data, size);
+}
+
+EMSCRIPTEN_KEEPALIVE
+int pew_open_writer(polyenc_encoder *enc, int id, const char *format) {
+  polyenc_writer w = {.opaque = (void *)(intptr_t)id, .write = write_to_js, .seek = NULL};
+  return polyenc_open_writer(enc, &w, format);
+}
+
+/* ---- memory output ---- */
+static const uint8_t *output_data;
+static size_t output_size;
+
+/* After close of a memory output: 0 and the bytes via pew_output_data / pew_output_size. */
+EMSCRIPTEN_KEEPALIVE
+int pew_output(polyenc_encoder *enc) {
+  output_data = NULL, output_size = 0;
+  return polyenc_output(enc, &output_data, &output_size);
+}
+EMSCRIPTEN_KEEPALIVE const uint8_t *pew_output_data(void) { return output_data; }
+EMSCRIPTEN_KEEPALIVE double pew_output_size(void) { return (double)output_size; }
+
+/* Bytes of the heap in use (malloc'd and not freed), to check that an encoder gives its memory back. */
+EMSCRIPTEN_KEEPALIVE double pew_heap_in_use(void) { return (double)mallinfo().uordblks; }
