@@ -59,7 +59,10 @@ export interface VideoStreamOptions {
   /** Node: 'cpu' (default), 'cuda', 'cuda:N'. */
   device?: string;
   options?: EncoderOptions;
-  /** Browser build only: 'auto' (default), 'webcodecs' or 'wasm'. Node accepts 'auto'. */
+  /**
+   * Browser build: 'auto' (default: WebCodecs' VideoEncoder when the browser supports the codec and the
+   * settings, else the wasm encoder), 'webcodecs' (fail when it can't) or 'wasm'. Node accepts 'auto'.
+   */
   encoder?: 'auto' | 'webcodecs' | 'wasm';
 }
 
@@ -143,6 +146,11 @@ export declare class VideoStream {
   readonly width: number;
   readonly height: number;
   readonly frameRate: number;
+  /**
+   * The video encoder that runs: 'native' in Node; in the browser build 'webcodecs' or 'wasm', null until
+   * the first awaited call has decided (encoder 'auto' asks the browser's VideoEncoder then).
+   */
+  readonly encoderName: 'native' | 'webcodecs' | 'wasm' | null;
   /**
    * Encodes frames on the encoder's worker. Node: the data is used without a copy and must not be modified
    * until the promise settles. Rejects with a TypeError for wrong types, a PolyencError otherwise.

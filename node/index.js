@@ -125,6 +125,8 @@ class VideoStream {
     this.width = options.width;
     this.height = options.height;
     this.frameRate = options.frameRate;
+    /** The encoder that runs: always 'native' here (the browser build: 'webcodecs' or 'wasm'). */
+    this.encoderName = 'native';
   }
 
   /**

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds polyenc for WebAssembly into wasm/dist/:
 #   polyenc.mjs            the ES module (browser, Web Worker, Node 20): init(), Encoder, ...
+#   webcodecs.mjs          video streams on the browser's WebCodecs VideoEncoder (addVideo({ encoder }))
 #   polyenc-worker.mjs     the Web Worker that worker mode (new Encoder({ worker: true })) runs
 #   polyenc-st.{js,wasm}   single-threaded build (classic emscripten glue, MODULARIZE)
 #   polyenc-mt.{js,wasm}   threaded build (pthreads; needs SharedArrayBuffer: Node, or a page
@@ -46,7 +47,8 @@ EXPORTS=(malloc free
   polyenc_version polyenc_status_name polyenc_encoder_new polyenc_encoder_free polyenc_last_error
   polyenc_stream_index polyenc_open_memory polyenc_close polyenc_has_encoder
   pew_add_video pew_add_audio pew_add_frames pew_add_samples pew_open_writer pew_output
-  pew_output_data pew_output_size pew_heap_in_use)
+  pew_output_data pew_output_size pew_heap_in_use
+  pew_add_encoded_video pew_add_packet pew_default_video_codec)
 exports=$(printf '_%s,' "${EXPORTS[@]}"); exports=${exports%,}
 
 mkdir -p "$OUT"
@@ -92,7 +94,7 @@ for v in "${VARIANTS[@]}"; do
   { cat "$OUT/polyenc-$v.js"; printf '\nexport default PolyencModule;\n'; } > "$OUT/polyenc-$v.glue.mjs"
 done
 
-cp "$HERE/js/polyenc.mjs" "$HERE/js/polyenc-worker.mjs" "$HERE/js/demo.html" "$OUT/"
+cp "$HERE/js/polyenc.mjs" "$HERE/js/webcodecs.mjs" "$HERE/js/polyenc-worker.mjs" "$HERE/js/demo.html" "$OUT/"
 cp "$ROOT/node/index.d.ts" "$OUT/index.d.ts"
 
 echo "sizes (wasm/dist):"

@@ -8,6 +8,7 @@
 
 #include <emscripten.h>
 
+#include "internal.h"
 #include "polyenc/polyenc.h"
 
 EMSCRIPTEN_KEEPALIVE
@@ -84,3 +85,25 @@ EMSCRIPTEN_KEEPALIVE double pew_output_size(void) { return (double)output_size; 
 
 /* Bytes of the heap in use (malloc'd and not freed), to check that an encoder gives its memory back. */
 EMSCRIPTEN_KEEPALIVE double pew_heap_in_use(void) { return (double)mallinfo().uordblks; }
+
+/* ---- mux-only video streams: WebCodecs' chunks (wasm/js/webcodecs.mjs) ---- */
+EMSCRIPTEN_KEEPALIVE
+int pew_add_encoded_video(polyenc_encoder *enc, const char *codec, int width, int height, double frame_rate,
+                          const uint8_t *extradata, int extradata_size, polyenc_stream **out) {
+  polyenc_encoded_video_config c = {.codec = codec, .width = width, .height = height, .frame_rate = frame_rate,
+                                    .extradata = extradata, .extradata_size = (size_t)extradata_size};
+  return polyenc_add_encoded_video(enc, &c, out);
+}
+
+EMSCRIPTEN_KEEPALIVE
+int pew_add_packet(polyenc_stream *s, const uint8_t *data, int size, double pts, double dts, double duration,
+                   int is_keyframe) {
+  return polyenc_add_packet(s, data, (size_t)size, (int64_t)pts, (int64_t)dts, (int64_t)duration, is_keyframe);
+}
+
+/* The video codec a container gets when addVideo names none ("h264" for mp4, "vp9" for webm), or NULL. */
+EMSCRIPTEN_KEEPALIVE
+const char *pew_default_video_codec(const char *format) {
+  const AVOutputFormat *muxer = find_muxer(format, NULL);
+  return muxer ? avcodec_get_name(default_codec_id(muxer, AVMEDIA_TYPE_VIDEO)) : NULL;
+}

@@ -32,6 +32,9 @@ test('video + audio into one MP4 in memory', async () => {
   const audio = enc.addAudio({ sampleRate: RATE, numChannels: 1 });
   assert.equal(video.index, 0);
   assert.equal(audio.index, 1);
+  assert.equal(video.encoderName, 'wasm', 'Node has no WebCodecs: auto is the wasm encoder');
+  assert.throws(() => enc.addVideo({ width: W, height: H, frameRate: FPS, encoder: 'webcodecs' }),
+    (e) => e.code === 'POLYENC_ERR_UNSUPPORTED' && /no WebCodecs VideoEncoder/.test(e.message));
   enc.openMemory({ format: 'mp4' });
   await video.addFrames(toLayout(frames, W, H, 'rgb-planar'));
   await audio.addSamples(samples);

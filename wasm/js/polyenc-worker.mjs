@@ -37,9 +37,10 @@ const ops = {
       } finally {
         msg.videoFrame.close();
       }
-      return;
+    } else {
+      await s.addFrames(msg.bytes, msg.single ? { layout: 'rgba', numFrames: 1 } : { layout: msg.layout, numFrames: msg.numFrames });
     }
-    await s.addFrames(msg.bytes, msg.single ? { layout: 'rgba', numFrames: 1 } : { layout: msg.layout, numFrames: msg.numFrames });
+    return s.encoderName; // known once the first call has run ('auto': WebCodecs or wasm)
   },
   async addSamples(index, data, options) {
     const s = streams[index];

@@ -15,6 +15,8 @@
 // In direct mode the encoding runs synchronously in the calling thread when each promise's turn comes;
 // worker mode moves the whole encoder to a Web Worker (frames are transferred), so a page never freezes.
 
+import { webcodecsAvailable, webcodecsObstacle, chooseConfig, WebCodecsVideo } from './webcodecs.mjs';
+
 const IS_NODE = typeof process === 'object' && !!(process.versions && process.versions.node) &&
   typeof window === 'undefined' && typeof importScripts !== 'function' && typeof WorkerGlobalScope === 'undefined';
 
@@ -411,6 +413,37 @@ async function frameInput(data, layout, stream) {
     `addFrames: data must be a Uint8Array, Uint8ClampedArray, ImageData, VideoFrame, canvas or ImageBitmap, got ${typeName(data)}`);
 }
 
+// How many whole frames of the stream's size `input` holds (numFrames: the caller's count, optional).
+function countFrames(input, stream, numFrames) {
+  const fb = frameBytes(input.layout, stream.height, stream.width);
+  const bytes = input.bytes;
+  if (input.single) {
+    if (bytes.length < fb) throw polyencError('POLYENC_ERR_ARGUMENT', `addFrames: ${bytes.length} bytes, a frame needs ${fb}`);
+    return 1;
+  }
+  if (present(numFrames)) {
+    if (typeof numFrames !== 'number') throw new TypeError(`numFrames must be a number, got ${typeName(numFrames)}`);
+    if (!Number.isInteger(numFrames)) throw new TypeError(`numFrames must be an integer, got ${numFrames}`);
+    if (numFrames < 0 || numFrames > 2147483647) throw new RangeError(`numFrames must be in [0, 2147483647], got ${numFrames}`);
+    if (numFrames * fb > bytes.length) {
+      throw polyencError('POLYENC_ERR_ARGUMENT',
+        `addFrames: numFrames=${numFrames} needs ${numFrames * fb} bytes of ${stream.width}x${stream.height} ${layoutName(input.layout)}, got ${bytes.length}`);
+    }
+    return numFrames;
+  }
+  if (bytes.length % fb) {
+    throw polyencError('POLYENC_ERR_ARGUMENT',
+      `addFrames: ${bytes.length} bytes is not a whole number of ${stream.width}x${stream.height} ` +
+      `${layoutName(input.layout)} frames (${fb} bytes each); pass numFrames to use only the start of the data`);
+  }
+  return bytes.length / fb;
+}
+
+function checkFormat(o, what) {
+  if (o.format === undefined) throw new TypeError(`${what}: options.format is required (e.g. { format: 'mp4' })`);
+  if (typeof o.format !== 'string') throw new TypeError(`${what}: options.format must be a string, got ${typeName(o.format)}`);
+}
+
 // Any sample input -> { channels: Float32Array[] | null, flat: Float32Array | null, layout, nch, n }.
 function sampleInput(data, layout, stream) {
   if (isAudioBuffer(data)) {
@@ -547,6 +580,10 @@ export class VideoStream {
     this.width = o.width;
     this.height = o.height;
     this.frameRate = o.frameRate;
+    /** 'webcodecs' or 'wasm': the encoder that runs; null until the first awaited call decides ('auto'). */
+    this.encoderName = o.encoderName || null;
+    this._cfg = o.cfg;
+    this._webcodecs = null;
   }
 
   /** data: Uint8Array | Uint8ClampedArray (numFrames frames in options.layout), ImageData, VideoFrame, canvas. */
@@ -554,6 +591,7 @@ export class VideoStream {
     const o = optsOf(options, 'addFrames');
     if (this._encoder._proxy) return this._encoder._proxy.addFrames(this, data, o);
     return this._encoder._run(async () => {
+      if (this._webcodecs) return this._encoder._addFramesWebCodecs(this, data, o);
       const input = await frameInput(data, o.layout, this);
       return this._encoder._addFrames(this, input, o.numFrames);
     });
@@ -567,6 +605,7 @@ export class AudioStream {
     this.index = index;
     this.sampleRate = o.sampleRate;
     this.numChannels = o.numChannels;
+    this._cfg = o.cfg;
   }
 
   /** data: Float32Array (planar C x N by default, or interleaved), Float32Array[] (one per channel), AudioBuffer. */
@@ -595,6 +634,8 @@ export class Encoder {
     this._queue = Promise.resolve();
     this._closing = null;
     this._closed = false;
+    this._deferred = false; // a stream may use WebCodecs: the C streams and the open wait for _resolve()
+    this._resolving = null;
     registry && registry.register(this, { m: this._m, ptr: this._ptr }, this);
   }
 
@@ -622,8 +663,9 @@ export class Encoder {
   }
 
   // Serialises the async operations, then writes what they produced to an openStream target.
-  _run(op) {
+  _run(op, resolveFirst = true) {
     const p = this._queue.then(async () => {
+      if (resolveFirst) await this._resolve();
       const r = await op();
       await this._flush();
       return r;
@@ -650,49 +692,80 @@ export class Encoder {
     const ctx = 'addVideo';
     checkObject(options, 'addVideo()');
     const o = options;
-    const width = int(o, ctx, 'width', true), height = int(o, ctx, 'height', true);
-    const frameRate = num(o, ctx, 'frameRate', true);
-    const device = str(o, ctx, 'device'), codec = str(o, ctx, 'codec'), pixelFormat = str(o, ctx, 'pixelFormat');
-    const crf = num(o, ctx, 'crf'), preset = str(o, ctx, 'preset');
-    const bitRate = int(o, ctx, 'bitRate', false, -9007199254740991, 9007199254740991);
-    const gopSize = int(o, ctx, 'gopSize'), colorSpace = str(o, ctx, 'colorSpace'), colorRange = str(o, ctx, 'colorRange');
-    let threads = int(o, ctx, 'threads');
-    const list = optionList(o, ctx);
-    const encoder = str(o, ctx, 'encoder');
-    if (encoder && !['auto', 'wasm'].includes(encoder)) {
-      throw polyencError('POLYENC_ERR_UNSUPPORTED',
-        `addVideo.encoder '${encoder}' is not available in this build (valid: 'auto', 'wasm')`);
+    const cfg = {
+      width: int(o, ctx, 'width', true), height: int(o, ctx, 'height', true), frameRate: num(o, ctx, 'frameRate', true),
+      device: str(o, ctx, 'device'), codec: str(o, ctx, 'codec'), pixelFormat: str(o, ctx, 'pixelFormat'),
+      crf: num(o, ctx, 'crf'), preset: str(o, ctx, 'preset'),
+      bitRate: int(o, ctx, 'bitRate', false, -9007199254740991, 9007199254740991),
+      gopSize: int(o, ctx, 'gopSize'), colorSpace: str(o, ctx, 'colorSpace'), colorRange: str(o, ctx, 'colorRange'),
+      threads: int(o, ctx, 'threads'), list: optionList(o, ctx), encoder: str(o, ctx, 'encoder') || 'auto',
+    };
+    if (!['auto', 'webcodecs', 'wasm'].includes(cfg.encoder))
+      throw new TypeError(`addVideo.encoder must be 'auto', 'webcodecs' or 'wasm', got '${cfg.encoder}'`);
+    if (cfg.device && /^cuda(:\d+)?$/.test(cfg.device))
+      throw polyencError('POLYENC_ERR_UNSUPPORTED', `device '${cfg.device}': the WebAssembly build of polyenc has no CUDA support`);
+    // WebCodecs is decided at the first awaited call (isConfigSupported is async; the container's default
+    // codec is known after open): what already rules it out is checked now
+    let candidate = cfg.encoder !== 'wasm' && webcodecsAvailable();
+    if (candidate) {
+      const obstacle = webcodecsObstacle(cfg, cfg.codec || 'h264');
+      if (obstacle && cfg.encoder === 'webcodecs') throw polyencError('POLYENC_ERR_UNSUPPORTED', `addVideo.encoder 'webcodecs': ${obstacle}`);
+      candidate = !obstacle;
+    } else if (cfg.encoder === 'webcodecs') {
+      throw polyencError('POLYENC_ERR_UNSUPPORTED', "addVideo.encoder 'webcodecs': this environment has no WebCodecs VideoEncoder");
     }
-    if (device && device !== 'cpu') {
-      if (/^cuda(:\d+)?$/.test(device))
-        throw polyencError('POLYENC_ERR_UNSUPPORTED', `device '${device}': the WebAssembly build of polyenc has no CUDA support`);
+    if (candidate && this._output) {
+      throw polyencError('POLYENC_ERR_STATE', 'Cannot add a stream after open() was called: add every stream before open().');
     }
+    // the wasm stream is added now in any case: it checks the options, and it is the fallback
+    const sptr = this._cAddVideo(cfg);
+    const index = this._m._polyenc_stream_index(sptr);
+    const s = new VideoStream(this, sptr, index, { ...cfg, cfg, encoderName: candidate ? null : 'wasm' });
+    this._streams[index] = s;
+    this._hasVideo = true;
+    if (candidate) this._deferred = true;
+    return s;
+  }
+
+  _cAddVideo(cfg) {
+    let threads = cfg.threads;
     if (this._m.variant === 'mt') {
       // x264 in wasm sees one CPU: the thread count is set here, within the pthread pool
-      if (!threads) threads = state.maxThreads;
-      threads = Math.min(threads, state.maxThreads);
+      threads = Math.min(threads || state.maxThreads, state.maxThreads);
     } else if (threads && threads > 1) {
       threads = 1; // the single-threaded build has no threads to give
     }
     const m = this._live('addVideo');
     const out = mallocOrThrow(m, 4, 'addVideo');
-    const [optArr, optStrings] = allocStringArray(m, list);
+    const [optArr, optStrings] = allocStringArray(m, cfg.list);
     try {
+      const { device, codec, pixelFormat, preset, colorSpace, colorRange, crf } = cfg;
       withStrings(m, [device, codec, pixelFormat, preset, colorSpace, colorRange], ([pd, pc, pf, pp, pcs, pcr]) => {
-        this._check(guard(m, () => m._pew_add_video(this._ptr.value, width, height, frameRate, pd, pc, pf,
-          crf === undefined ? 0 : crf, crf === undefined ? 0 : 1, pp, bitRate || 0, gopSize || 0, pcs, pcr,
+        this._check(guard(m, () => m._pew_add_video(this._ptr.value, cfg.width, cfg.height, cfg.frameRate, pd, pc, pf,
+          crf === undefined ? 0 : crf, crf === undefined ? 0 : 1, pp, cfg.bitRate || 0, cfg.gopSize || 0, pcs, pcr,
           threads || 0, optArr, out)));
       });
-      const sptr = new Uint32Array(m.heapU8().buffer, out, 1)[0];
-      const index = m._polyenc_stream_index(sptr);
-      const s = new VideoStream(this, sptr, index, { width, height, frameRate });
-      this._streams[index] = s;
-      this._hasVideo = true;
-      return s;
+      return new Uint32Array(m.heapU8().buffer, out, 1)[0];
     } finally {
       m._free(out);
       if (optArr) m._free(optArr);
       optStrings.forEach((p) => m._free(p));
+    }
+  }
+
+  // A mux-only stream for a WebCodecs encoder's chunks; description: the avcC record (H.264) or null.
+  _cAddEncodedVideo(cfg, codec, description) {
+    const m = this._live('addVideo');
+    const out = mallocOrThrow(m, 4, 'addVideo');
+    const extra = description ? mallocOrThrow(m, description.length, 'addVideo') : 0;
+    try {
+      if (extra) m.heapU8().set(description, extra);
+      withStrings(m, [codec], ([pc]) => this._check(guard(m, () => m._pew_add_encoded_video(this._ptr.value, pc,
+        cfg.width, cfg.height, cfg.frameRate, extra, description ? description.length : 0, out))));
+      return new Uint32Array(m.heapU8().buffer, out, 1)[0];
+    } finally {
+      m._free(out);
+      if (extra) m._free(extra);
     }
   }
 
@@ -701,24 +774,31 @@ export class Encoder {
     const ctx = 'addAudio';
     checkObject(options, 'addAudio()');
     const o = options;
-    const sampleRate = int(o, ctx, 'sampleRate', true), numChannels = int(o, ctx, 'numChannels', true);
-    const codec = str(o, ctx, 'codec');
-    const bitRate = int(o, ctx, 'bitRate', false, -9007199254740991, 9007199254740991);
-    const outSampleRate = int(o, ctx, 'outSampleRate'), outNumChannels = int(o, ctx, 'outNumChannels');
-    const list = optionList(o, ctx);
+    const cfg = {
+      sampleRate: int(o, ctx, 'sampleRate', true), numChannels: int(o, ctx, 'numChannels', true), codec: str(o, ctx, 'codec'),
+      bitRate: int(o, ctx, 'bitRate', false, -9007199254740991, 9007199254740991),
+      outSampleRate: int(o, ctx, 'outSampleRate'), outNumChannels: int(o, ctx, 'outNumChannels'), list: optionList(o, ctx),
+    };
+    if (this._deferred && this._output) {
+      throw polyencError('POLYENC_ERR_STATE', 'Cannot add a stream after open() was called: add every stream before open().');
+    }
+    const sptr = this._cAddAudio(cfg);
+    const index = this._m._polyenc_stream_index(sptr);
+    const s = new AudioStream(this, sptr, index, { ...cfg, cfg });
+    this._streams[index] = s;
+    return s;
+  }
+
+  _cAddAudio(cfg) {
     const m = this._live('addAudio');
     const out = mallocOrThrow(m, 4, 'addAudio');
-    const [optArr, optStrings] = allocStringArray(m, list);
+    const [optArr, optStrings] = allocStringArray(m, cfg.list);
     try {
-      withStrings(m, [codec], ([pc]) => {
-        this._check(guard(m, () => m._pew_add_audio(this._ptr.value, sampleRate, numChannels, pc, bitRate || 0,
-          outSampleRate || 0, outNumChannels || 0, optArr, out)));
+      withStrings(m, [cfg.codec], ([pc]) => {
+        this._check(guard(m, () => m._pew_add_audio(this._ptr.value, cfg.sampleRate, cfg.numChannels, pc, cfg.bitRate || 0,
+          cfg.outSampleRate || 0, cfg.outNumChannels || 0, optArr, out)));
       });
-      const sptr = new Uint32Array(m.heapU8().buffer, out, 1)[0];
-      const index = m._polyenc_stream_index(sptr);
-      const s = new AudioStream(this, sptr, index, { sampleRate, numChannels });
-      this._streams[index] = s;
-      return s;
+      return new Uint32Array(m.heapU8().buffer, out, 1)[0];
     } finally {
       m._free(out);
       if (optArr) m._free(optArr);
@@ -736,11 +816,8 @@ export class Encoder {
   openMemory(options) {
     if (this._proxy) return this._proxy.openMemory(options);
     const o = optsOf(options, 'openMemory');
-    if (o.format === undefined) throw new TypeError("openMemory: options.format is required (e.g. { format: 'mp4' })");
-    if (typeof o.format !== 'string') throw new TypeError(`openMemory: options.format must be a string, got ${typeName(o.format)}`);
-    const m = this._live('openMemory');
-    withStrings(m, [o.format], ([pf]) => this._check(guard(m, () => m._polyenc_open_memory(this._ptr.value, pf))));
-    this._output = { kind: 'memory', format: o.format, type: o.type };
+    checkFormat(o, 'openMemory');
+    this._open({ kind: 'memory', format: o.format, type: o.type });
   }
 
   /** A WHATWG WritableStream (or a Node Writable); mp4/mov become fragmented MP4. */
@@ -748,50 +825,123 @@ export class Encoder {
     if (this._proxy) return this._proxy.openStream(writable, options);
     const o = optsOf(options, 'openStream');
     const target = streamTarget(writable);
-    if (o.format === undefined) throw new TypeError("openStream: options.format is required (e.g. { format: 'mp4' })");
-    if (typeof o.format !== 'string') throw new TypeError(`openStream: options.format must be a string, got ${typeName(o.format)}`);
-    const m = this._live('openStream');
-    const id = nextSinkId++;
-    const out = { kind: 'stream', format: o.format, target, chunks: [], error: null, end: o.end !== false, id };
+    checkFormat(o, 'openStream');
+    this._open({ kind: 'stream', format: o.format, target, chunks: [], error: null, end: o.end !== false, id: 0 });
+  }
+
+  // With a possible WebCodecs stream the C open waits for _resolve(), at the first awaited call.
+  _open(out) {
+    const m = this._live(out.kind === 'memory' ? 'openMemory' : 'openStream');
+    if (this._deferred) {
+      if (this._output) throw polyencError('POLYENC_ERR_STATE', 'open() was already called.');
+      this._output = out;
+      return;
+    }
+    this._cOpen(m, out);
+    this._output = out;
+  }
+
+  _cOpen(m, out) {
+    if (out.kind === 'memory') {
+      withStrings(m, [out.format], ([pf]) => this._check(guard(m, () => m._polyenc_open_memory(this._ptr.value, pf))));
+      return;
+    }
+    const id = out.id = nextSinkId++;
     m.sinks.set(id, (ptr, size) => {
       if (out.error) return -1;
       out.chunks.push(m.heapU8().slice(ptr, ptr + size));
       return 0;
     });
     try {
-      withStrings(m, [o.format], ([pf]) => this._check(guard(m, () => m._pew_open_writer(this._ptr.value, id, pf))));
+      withStrings(m, [out.format], ([pf]) => this._check(guard(m, () => m._pew_open_writer(this._ptr.value, id, pf))));
     } catch (e) {
       m.sinks.delete(id);
       throw e;
     }
-    this._output = out;
+  }
+
+  // Decides 'auto' streams once the output is known: WebCodecs when the browser supports the stream's
+  // codec and settings. The C encoder is then built again with mux-only streams in their places (same
+  // order), and the output opened. Runs once; its error is every later call's.
+  _resolve() {
+    if (!this._deferred || !this._output) return undefined;
+    if (!this._resolving) this._resolving = this._build();
+    return this._resolving;
+  }
+
+  async _build() {
+    const m = this._m;
+    const chosen = [];
+    const fallback = withStrings(m, [this._output.format], ([pf]) => m._pew_default_video_codec(pf));
+    const defaultCodec = fallback ? m.UTF8ToString(fallback) : 'h264';
+    for (const s of this._streams) {
+      if (!(s instanceof VideoStream) || s.encoderName) continue;
+      const cfg = s._cfg;
+      const codec = cfg.codec || defaultCodec;
+      const obstacle = webcodecsObstacle(cfg, codec);
+      const choice = obstacle ? { reason: obstacle } : await chooseConfig(cfg, codec);
+      if (choice.reason) {
+        if (cfg.encoder === 'webcodecs') throw polyencError('POLYENC_ERR_UNSUPPORTED', `addVideo.encoder 'webcodecs': ${choice.reason}`);
+        s.encoderName = 'wasm';
+        continue;
+      }
+      s._webcodecs = new WebCodecsVideo(choice, cfg, (chunk, pts) => this._writeChunk(s, chunk, pts));
+      s.encoderName = 'webcodecs';
+      chosen.push(s);
+    }
+    if (chosen.length) {
+      const descriptions = new Map();
+      for (const s of chosen) descriptions.set(s, await s._webcodecs.probe());
+      // a fresh C encoder: the same streams in the same order, WebCodecs' ones mux-only
+      guard(m, () => m._polyenc_encoder_free(this._ptr.value));
+      this._ptr.value = guard(m, () => m._polyenc_encoder_new());
+      if (!this._ptr.value) throw polyencError('POLYENC_ERR_NOMEM', 'polyenc_encoder_new: out of memory');
+      for (const s of this._streams) {
+        if (s._webcodecs) s._ptr = this._cAddEncodedVideo(s._cfg, s._webcodecs.choice.codec, descriptions.get(s));
+        else s._ptr = s instanceof VideoStream ? this._cAddVideo(s._cfg) : this._cAddAudio(s._cfg);
+      }
+    }
+    this._cOpen(m, this._output);
+  }
+
+  // A WebCodecs chunk into its mux-only stream (called from the VideoEncoder's output callback).
+  _writeChunk(stream, chunk, pts) {
+    const m = this._live('addFrames');
+    const size = chunk.byteLength;
+    const p = mallocOrThrow(m, size, 'addFrames');
+    try {
+      chunk.copyTo(m.heapU8().subarray(p, p + size));
+      this._check(guard(m, () => m._pew_add_packet(stream._ptr, p, size, pts, pts, 1, chunk.type === 'key' ? 1 : 0)));
+    } finally {
+      if (!m.dead) m._free(p);
+    }
+  }
+
+  async _addFramesWebCodecs(stream, data, o) {
+    this._live('addFrames');
+    const wc = stream._webcodecs;
+    if (isVideoFrame(data)) {
+      checkSize('the VideoFrame', data.displayWidth, data.displayHeight, stream);
+      return wc.add(data);
+    }
+    if (isCanvas(data) || isImageBitmap(data)) {
+      checkSize(isCanvas(data) ? 'the canvas' : 'the ImageBitmap', data.width, data.height, stream);
+      return wc.add(data);
+    }
+    if (isImageDataLike(data)) {
+      checkSize('ImageData', data.width, data.height, stream);
+      return wc.add({ bytes: data.data, layout: 'rgba', numFrames: 1 });
+    }
+    const input = await frameInput(data, o.layout, stream); // bytes: the type and layout checks
+    const n = countFrames(input, stream, o.numFrames);
+    return wc.add({ bytes: input.bytes, layout: layoutName(input.layout), numFrames: n });
   }
 
   _addFrames(stream, input, numFrames) {
     const m = this._live('addFrames');
     const fb = frameBytes(input.layout, stream.height, stream.width);
     const bytes = input.bytes;
-    let n;
-    if (input.single) {
-      n = 1;
-      if (bytes.length < fb) throw polyencError('POLYENC_ERR_ARGUMENT', `addFrames: ${bytes.length} bytes, a frame needs ${fb}`);
-    } else if (present(numFrames)) {
-      if (typeof numFrames !== 'number') throw new TypeError(`numFrames must be a number, got ${typeName(numFrames)}`);
-      if (!Number.isInteger(numFrames)) throw new TypeError(`numFrames must be an integer, got ${numFrames}`);
-      if (numFrames < 0 || numFrames > 2147483647) throw new RangeError(`numFrames must be in [0, 2147483647], got ${numFrames}`);
-      n = numFrames;
-      if (n * fb > bytes.length) {
-        throw polyencError('POLYENC_ERR_ARGUMENT',
-          `addFrames: numFrames=${n} needs ${n * fb} bytes of ${stream.width}x${stream.height} ${layoutName(input.layout)}, got ${bytes.length}`);
-      }
-    } else {
-      if (bytes.length % fb) {
-        throw polyencError('POLYENC_ERR_ARGUMENT',
-          `addFrames: ${bytes.length} bytes is not a whole number of ${stream.width}x${stream.height} ` +
-          `${layoutName(input.layout)} frames (${fb} bytes each); pass numFrames to use only the start of the data`);
-      }
-      n = bytes.length / fb;
-    }
+    const n = countFrames(input, stream, numFrames);
     if (n === 0) {
       // still checks the state (frames before open, after close) and the layout
       this._check(guard(m, () => m._pew_add_frames(stream._ptr, 0, input.layout, 0, stream.height, stream.width)));
@@ -843,7 +993,7 @@ export class Encoder {
    */
   close() {
     if (this._proxy) return this._proxy.close();
-    if (!this._closing) this._closing = this._run(() => this._close());
+    if (!this._closing) this._closing = this._run(() => this._close(), false);
     return this._closing;
   }
 
@@ -854,6 +1004,9 @@ export class Encoder {
     let error = null;
     try {
       if (m.dead) liveModule('close');
+      await this._resolve();
+      // the WebCodecs encoders' last chunks, then the C side's flush and trailer
+      for (const s of this._streams) if (s._webcodecs) await s._webcodecs.flush();
       this._check(guard(m, () => m._polyenc_close(this._ptr.value)));
       if (out && out.kind === 'memory') {
         this._check(guard(m, () => m._pew_output(this._ptr.value)));
@@ -878,6 +1031,7 @@ export class Encoder {
 
   _free() {
     const m = this._m;
+    for (const s of this._streams) if (s && s._webcodecs) s._webcodecs.close();
     if (this._output && this._output.id) m.sinks.delete(this._output.id);
     if (this._ptr.value && !m.dead) m._polyenc_encoder_free(this._ptr.value);
     this._ptr.value = 0;
@@ -950,7 +1104,8 @@ class WorkerProxy {
     const frameRate = num(options, ctx, 'frameRate', true);
     this.callSync('addVideo', [options]);
     this.hasVideo = true;
-    return new VideoStream({ _proxy: this }, 0, this.streams++, { width, height, frameRate });
+    const encoderName = options.encoder === 'wasm' || !webcodecsAvailable() ? 'wasm' : null; // else: the worker says
+    return new VideoStream({ _proxy: this }, 0, this.streams++, { width, height, frameRate, encoderName });
   }
 
   addAudio(options) {
@@ -985,6 +1140,11 @@ class WorkerProxy {
       const clone = data.clone(); // the caller keeps (and closes) its own frame
       msg = { videoFrame: clone };
       transfer.push(clone);
+    } else if ((isCanvas(data) || isImageBitmap(data)) && typeof VideoFrame === 'function') {
+      checkSize(isCanvas(data) ? 'the canvas' : 'the ImageBitmap', data.width, data.height, stream);
+      const frame = new VideoFrame(data, { timestamp: 0 }); // a snapshot, transferred without a copy
+      msg = { videoFrame: frame };
+      transfer.push(frame);
     } else if (isCanvas(data) || isImageBitmap(data) || isImageDataLike(data)) {
       const input = await frameInput(data, undefined, stream);
       const bytes = isImageDataLike(data) ? input.bytes.slice() : input.bytes;
@@ -996,7 +1156,7 @@ class WorkerProxy {
     } else {
       await frameInput(data, o.layout, stream); // throws the TypeError
     }
-    await this.call('addFrames', [stream.index, msg], transfer);
+    stream.encoderName = await this.call('addFrames', [stream.index, msg], transfer);
   }
 
   async addSamples(stream, data, o) {

@@ -1,0 +1,210 @@
+// Video streams encoded by the browser's WebCodecs VideoEncoder; polyenc's wasm core muxes the chunks
+// (a mux-only stream: polyenc_add_encoded_video / polyenc_add_packet).
+//
+// How addVideo's options map onto a VideoEncoderConfig:
+//   codec      h264 -> avc1 (High, then Main, then Baseline; the level from the size and rate),
+//              vp9 -> vp09.00.41.08, vp8 -> vp8, av1 -> av01.0.08M.08; none: the container's default.
+//   bitRate    bitrate, bitrateMode 'variable'.
+//   crf        vp9 / av1: bitrateMode 'quantizer' with the crf as the per-frame quantizer (0..63);
+//              h264 (no quantizer mode in WebCodecs' H.264): a bitrate of 0.1 bit per pixel at crf 23,
+//              halved every +6 like x264's crf. Without crf or bitRate, crf 23 is assumed.
+//   preset     ultrafast / superfast / veryfast -> latencyMode 'realtime', any other -> 'quality'.
+//   gopSize    a keyframe every gopSize frames (default 250, x264's keyint).
+// What WebCodecs cannot honour (crf 0, pixelFormat other than yuv420p, colorSpace / colorRange,
+// encoder options, another codec) makes 'auto' use the wasm encoder and 'webcodecs' fail.
+
+export const webcodecsAvailable = () => typeof VideoEncoder === 'function' && typeof VideoFrame === 'function';
+
+const CODEC_NAMES = {
+  h264: 'h264', libx264: 'h264', avc: 'h264', vp9: 'vp9', 'libvpx-vp9': 'vp9', vp8: 'vp8', libvpx: 'vp8',
+  av1: 'av1', 'libaom-av1': 'av1', libsvtav1: 'av1',
+};
+const REALTIME_PRESETS = ['ultrafast', 'superfast', 'veryfast'];
+const MAX_QUEUE = 4; // frames waiting in the VideoEncoder: bounds memory, keeps it busy
+export const DEFAULT_GOP = 250;
+
+// Why this stream cannot use WebCodecs (a sentence), or null. codec: the resolved codec name.
+export function webcodecsObstacle(cfg, codec) {
+  if (!webcodecsAvailable()) return 'this environment has no WebCodecs VideoEncoder';
+  if (!CODEC_NAMES[codec]) return `WebCodecs has no encoder for codec '${codec}'`;
+  if (cfg.crf === 0) return 'crf 0 (lossless) needs the wasm encoder';
+  if (cfg.pixelFormat && cfg.pixelFormat !== 'yuv420p') return `pixelFormat '${cfg.pixelFormat}' needs the wasm encoder`;
+  if (cfg.colorSpace || cfg.colorRange) return 'colorSpace / colorRange need the wasm encoder (WebCodecs converts RGB itself)';
+  if (cfg.list && cfg.list.length) return 'encoder options need the wasm encoder';
+  if (cfg.device && cfg.device !== 'cpu') return `device '${cfg.device}' is not a browser device`;
+  return null;
+}
+
+// H.264 levels: [level_idc, max macroblocks per frame, max macroblocks per second].
+const H264_LEVELS = [[30, 1620, 40500], [31, 3600, 108000], [32, 5120, 216000], [40, 8192, 245760],
+  [42, 8704, 522240], [50, 22080, 589824], [51, 36864, 983040], [52, 36864, 2073600]];
+
+function codecStrings(codec, width, height, frameRate) {
+  if (codec === 'vp9') return ['vp09.00.41.08'];
+  if (codec === 'vp8') return ['vp8'];
+  if (codec === 'av1') return ['av01.0.08M.08'];
+  const mbs = Math.ceil(width / 16) * Math.ceil(height / 16);
+  const level = (H264_LEVELS.find(([, f, s]) => mbs <= f && mbs * frameRate <= s) || H264_LEVELS[H264_LEVELS.length - 1])[0];
+  const hex = level.toString(16).padStart(2, '0');
+  return ['6400', '4d00', '42e0'].map((p) => `avc1.${p}${hex}`); // High, Main, Constrained Baseline
+}
+
+const estimatedBitrate = (cfg, crf) =>
+  Math.round(0.1 * 2 ** ((23 - crf) / 6) * cfg.width * cfg.height * cfg.frameRate);
+
+// The VideoEncoderConfig for cfg, or { reason } when the browser supports none.
+export async function chooseConfig(cfg, codec) {
+  const name = CODEC_NAMES[codec];
+  const base = {
+    width: cfg.width, height: cfg.height, framerate: cfg.frameRate,
+    latencyMode: cfg.preset && REALTIME_PRESETS.includes(cfg.preset) ? 'realtime' : 'quality',
+  };
+  if (name === 'h264') base.avc = { format: 'avc' };
+  const crf = cfg.crf === undefined ? 23 : cfg.crf;
+  const rates = [];
+  if (cfg.bitRate > 0) rates.push({ bitrate: cfg.bitRate, bitrateMode: 'variable' });
+  else {
+    if (name !== 'h264' && name !== 'vp8') rates.push({ bitrateMode: 'quantizer', quantizer: Math.min(63, Math.round(crf)) });
+    rates.push({ bitrate: estimatedBitrate(cfg, crf), bitrateMode: 'variable' });
+  }
+  for (const codecString of codecStrings(name, cfg.width, cfg.height, cfg.frameRate)) {
+    for (const { quantizer, ...rate } of rates) {
+      const config = { ...base, ...rate, codec: codecString };
+      let support;
+      try {
+        support = await VideoEncoder.isConfigSupported(config);
+      } catch (e) {
+        continue; // a config the browser cannot even parse
+      }
+      if (support.supported) return { config, codec: name, quantizer };
+    }
+  }
+  return { reason: `the browser's VideoEncoder supports no ${name} configuration for ${cfg.width}x${cfg.height} @ ${cfg.frameRate} fps` };
+}
+
+// Bytes in a layout VideoFrame takes (RGBA, BGRA, I420); rgb24 and rgb-planar become RGBA here.
+function frameFromBytes(bytes, layout, w, h, timestamp) {
+  const init = { codedWidth: w, codedHeight: h, timestamp };
+  if (layout === 'rgba' || layout === 'bgra') return new VideoFrame(bytes, { ...init, format: layout.toUpperCase() });
+  if (layout === 'yuv420p') return new VideoFrame(bytes, { ...init, format: 'I420' });
+  const px = w * h, rgba = new Uint8Array(px * 4);
+  if (layout === 'rgb24') {
+    for (let i = 0, j = 0; i < px * 3; i += 3, j += 4) {
+      rgba[j] = bytes[i], rgba[j + 1] = bytes[i + 1], rgba[j + 2] = bytes[i + 2], rgba[j + 3] = 255;
+    }
+  } else { // rgb-planar: 3 x H x W
+    for (let p = 0, j = 0; p < px; p++, j += 4) {
+      rgba[j] = bytes[p], rgba[j + 1] = bytes[px + p], rgba[j + 2] = bytes[2 * px + p], rgba[j + 3] = 255;
+    }
+  }
+  return new VideoFrame(rgba, { ...init, format: 'RGBA' });
+}
+
+const frameBytes = (layout, w, h) =>
+  layout === 'yuv420p' ? w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2) : w * h * (layout === 'rgba' || layout === 'bgra' ? 4 : 3);
+
+// One VideoEncoder. Chunks go to onChunk(chunk, pts) in output order, pts in frames (the stream's
+// time base is 1/frameRate); errors are kept and thrown by the next call.
+export class WebCodecsVideo {
+  constructor(choice, cfg, onChunk) {
+    this.choice = choice;
+    this.frameRate = cfg.frameRate;
+    this.width = cfg.width;
+    this.height = cfg.height;
+    this.gop = cfg.gopSize > 0 ? cfg.gopSize : DEFAULT_GOP;
+    this.onChunk = onChunk;
+    this.frames = 0;
+    this.error = null;
+    this.description = null;
+    this.probing = true;
+    this.encoder = new VideoEncoder({
+      output: (chunk, meta) => this._output(chunk, meta),
+      error: (e) => (this.error = this.error || e),
+    });
+    this.encoder.configure(choice.config);
+  }
+
+  _output(chunk, meta) {
+    if (meta && meta.decoderConfig && meta.decoderConfig.description) {
+      const d = new Uint8Array(ArrayBuffer.isView(meta.decoderConfig.description)
+        ? meta.decoderConfig.description.buffer.slice(0) : meta.decoderConfig.description.slice(0));
+      if (!this.description) this.description = d;
+      else if (d.length !== this.description.length || d.some((v, i) => v !== this.description[i]))
+        this.error = this.error || new Error('the WebCodecs encoder changed its decoder configuration mid-stream');
+    }
+    if (this.probing || this.error) return;
+    try {
+      this.onChunk(chunk, Math.round((chunk.timestamp * this.frameRate) / 1e6));
+    } catch (e) {
+      this.error = this.error || e;
+    }
+  }
+
+  _throwIfFailed() {
+    if (this.error) throw this.error;
+  }
+
+  // The decoder configuration (avcC for H.264; null for VP8/VP9/AV1) before any real frame: a black frame
+  // is encoded and dropped, so the container's header can be written first.
+  async probe() {
+    const black = new Uint8Array(this.width * this.height * 4);
+    for (let i = 3; i < black.length; i += 4) black[i] = 255;
+    const frame = new VideoFrame(black, { format: 'RGBA', codedWidth: this.width, codedHeight: this.height, timestamp: 0 });
+    this.encoder.encode(frame, { keyFrame: true });
+    frame.close();
+    await this.encoder.flush();
+    this.probing = false;
+    this._throwIfFailed();
+    return this.description;
+  }
+
+  _encodeOptions(keyFrame) {
+    const o = { keyFrame };
+    const q = this.choice.quantizer;
+    if (q !== undefined) o[this.choice.codec === 'av1' ? 'av1' : 'vp9'] = { quantizer: q };
+    return o;
+  }
+
+  async _encode(frame) {
+    const i = this.frames++;
+    this.encoder.encode(frame, this._encodeOptions(i % this.gop === 0));
+    while (this.encoder.encodeQueueSize > MAX_QUEUE && !this.error) {
+      await new Promise((resolve) => this.encoder.addEventListener('dequeue', resolve, { once: true }));
+    }
+    this._throwIfFailed();
+  }
+
+  // source: a VideoFrame / canvas / ImageBitmap (wrapped without a copy), or { bytes, layout, numFrames }.
+  async add(source) {
+    this._throwIfFailed();
+    const timestamp = () => Math.round((this.frames * 1e6) / this.frameRate);
+    if (!source.bytes) {
+      const frame = new VideoFrame(source, { timestamp: timestamp() });
+      try {
+        await this._encode(frame);
+      } finally {
+        frame.close();
+      }
+      return;
+    }
+    const size = frameBytes(source.layout, this.width, this.height);
+    for (let k = 0; k < source.numFrames; k++) {
+      const frame = frameFromBytes(source.bytes.subarray(k * size, (k + 1) * size), source.layout, this.width, this.height, timestamp());
+      try {
+        await this._encode(frame);
+      } finally {
+        frame.close();
+      }
+    }
+  }
+
+  async flush() {
+    this._throwIfFailed();
+    await this.encoder.flush();
+    this._throwIfFailed();
+  }
+
+  close() {
+    if (this.encoder.state !== 'closed') this.encoder.close();
+  }
+}
