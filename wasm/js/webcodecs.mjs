@@ -103,6 +103,9 @@ function frameFromBytes(bytes, layout, w, h, timestamp) {
 const frameBytes = (layout, w, h) =>
   layout === 'yuv420p' ? w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2) : w * h * (layout === 'rgba' || layout === 'bgra' ? 4 : 3);
 
+// A copy of an ArrayBuffer or a view of one (WebCodecs' decoderConfig.description may be either).
+const copyBytes = (d) => (ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d)).slice();
+
 // One VideoEncoder. Chunks go to onChunk(chunk, pts) in output order, pts in frames (the stream's
 // time base is 1/frameRate); errors are kept and thrown by the next call.
 export class WebCodecsVideo {
@@ -116,7 +119,6 @@ export class WebCodecsVideo {
     this.frames = 0;
     this.error = null;
     this.description = null;
-    this.probing = true;
     this.encoder = new VideoEncoder({
       output: (chunk, meta) => this._output(chunk, meta),
       error: (e) => (this.error = this.error || e),
@@ -126,13 +128,12 @@ export class WebCodecsVideo {
 
   _output(chunk, meta) {
     if (meta && meta.decoderConfig && meta.decoderConfig.description) {
-      const d = new Uint8Array(ArrayBuffer.isView(meta.decoderConfig.description)
-        ? meta.decoderConfig.description.buffer.slice(0) : meta.decoderConfig.description.slice(0));
+      const d = copyBytes(meta.decoderConfig.description);
       if (!this.description) this.description = d;
       else if (d.length !== this.description.length || d.some((v, i) => v !== this.description[i]))
         this.error = this.error || new Error('the WebCodecs encoder changed its decoder configuration mid-stream');
     }
-    if (this.probing || this.error) return;
+    if (this.error) return;
     try {
       this.onChunk(chunk, Math.round((chunk.timestamp * this.frameRate) / 1e6));
     } catch (e) {
@@ -144,17 +145,33 @@ export class WebCodecsVideo {
     if (this.error) throw this.error;
   }
 
-  // The decoder configuration (avcC for H.264; null for VP8/VP9/AV1) before any real frame: a black frame
-  // is encoded and dropped, so the container's header can be written first.
+  // The decoder configuration (avcC for H.264; null for VP8/VP9/AV1) before any real frame, so that the
+  // container's header can be written first: a second encoder of the same configuration encodes one black
+  // frame (the real encoder's rate control never sees it). The real encoder's own configuration must be
+  // the same bytes, else its first chunk fails (see _output).
   async probe() {
-    const black = new Uint8Array(this.width * this.height * 4);
-    for (let i = 3; i < black.length; i += 4) black[i] = 255;
-    const frame = new VideoFrame(black, { format: 'RGBA', codedWidth: this.width, codedHeight: this.height, timestamp: 0 });
-    this.encoder.encode(frame, { keyFrame: true });
-    frame.close();
-    await this.encoder.flush();
-    this.probing = false;
-    this._throwIfFailed();
+    let error = null;
+    const probe = new VideoEncoder({
+      output: (chunk, meta) => {
+        const d = meta && meta.decoderConfig && meta.decoderConfig.description;
+        if (d && !this.description) this.description = copyBytes(d);
+      },
+      error: (e) => (error = error || e),
+    });
+    try {
+      probe.configure(this.choice.config);
+      const black = new Uint8Array(this.width * this.height * 4);
+      for (let i = 3; i < black.length; i += 4) black[i] = 255;
+      const frame = new VideoFrame(black, { format: 'RGBA', codedWidth: this.width, codedHeight: this.height, timestamp: 0 });
+      probe.encode(frame, { keyFrame: true });
+      frame.close();
+      await probe.flush();
+    } catch (e) {
+      error = error || e;
+    } finally {
+      if (probe.state !== 'closed') probe.close();
+    }
+    if (error) throw error;
     return this.description;
   }
 
