@@ -333,9 +333,10 @@ static int sws_coefficients(enum AVColorSpace cs) {
 static struct SwsContext *sws_for(cpu_converter *c, polyenc_layout layout) {
   if (c->sws[layout]) return c->sws[layout];
   const conversion *cv = &c->conv;
+  /* SWS_AREA: 4:2:0 chroma is the 2x2 mean, as in the SIMD path and the host build */
   struct SwsContext *sws =
       sws_getContext(cv->width, cv->height, source_format(layout), cv->width, cv->height, cv->format,
-                     SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL, NULL);
+                     SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL, NULL);
   if (!sws) return NULL;
   const int *table = sws_getCoefficients(sws_coefficients(cv->color_space));
   int src_range = layout == POLYENC_YUV420P ? cv->full_range : 1;
