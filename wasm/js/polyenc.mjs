@@ -210,10 +210,9 @@ function nearMemoryLimit(m) {
 function mallocOrThrow(m, bytes, what) {
   const p = bytes > 0 && bytes < 2 ** 32 ? m._malloc(bytes) : 0;
   if (!p) {
-    const mb = (n) => `${(n / 1048576).toFixed(1)} MiB`;
     throw polyencError('POLYENC_ERR_NOMEM',
-      `${what}: out of WebAssembly memory: could not allocate ${mb(bytes)} (memory: ${mb(m.heapU8().length)}, ` +
-      `in use: ${mb(m._pew_heap_in_use())})`);
+      `${what}: out of WebAssembly memory: could not allocate ${mib(bytes)} (memory: ${mib(m.heapU8().length)}, ` +
+      `in use: ${mib(m._pew_heap_in_use())})`);
   }
   return p;
 }
