@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-enum { MAX_CHANNELS = 8, VARIABLE_FRAME_SIZE = 1024 };
+enum { MAX_CHANNELS = POLYENC_MAX_CHANNELS, VARIABLE_FRAME_SIZE = 1024 };
 
 struct audio_stream {
   polyenc_audio_config cfg; /* codec string owned; options point to `options` */
@@ -39,6 +39,10 @@ void audio_free(audio_stream *a) {
 
 static polyenc_status check_config(polyenc_encoder *enc, const polyenc_audio_config *cfg) {
   if (cfg->sample_rate <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "sample_rate must be > 0, got %d", cfg->sample_rate);
+  if (cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE || cfg->out_sample_rate > POLYENC_MAX_SAMPLE_RATE)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s must be at most POLYENC_MAX_SAMPLE_RATE (%d Hz), got %d",
+                     cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE ? "sample_rate" : "out_sample_rate", POLYENC_MAX_SAMPLE_RATE,
+                     cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE ? cfg->sample_rate : cfg->out_sample_rate);
   if (cfg->num_channels <= 0)
     return set_error(enc, POLYENC_ERR_ARGUMENT, "num_channels must be between 1 and %d, got %d", MAX_CHANNELS, cfg->num_channels);
   if (cfg->num_channels > MAX_CHANNELS)
@@ -46,6 +50,12 @@ static polyenc_status check_config(polyenc_encoder *enc, const polyenc_audio_con
                      cfg->num_channels, cfg->num_channels, MAX_CHANNELS);
   if (cfg->out_sample_rate < 0)
     return set_error(enc, POLYENC_ERR_ARGUMENT, "out_sample_rate must be >= 0 (0: same as input), got %d", cfg->out_sample_rate);
+  if (cfg->out_sample_rate > 0 && ((int64_t)cfg->out_sample_rate > (int64_t)cfg->sample_rate * POLYENC_MAX_RESAMPLE_RATIO ||
+                                   (int64_t)cfg->sample_rate > (int64_t)cfg->out_sample_rate * POLYENC_MAX_RESAMPLE_RATIO))
+    return set_error(enc, POLYENC_ERR_ARGUMENT,
+                     "out_sample_rate %d is more than POLYENC_MAX_RESAMPLE_RATIO (%d) times %s sample_rate %d",
+                     cfg->out_sample_rate, POLYENC_MAX_RESAMPLE_RATIO,
+                     cfg->out_sample_rate > cfg->sample_rate ? "above" : "below", cfg->sample_rate);
   if (cfg->out_num_channels < 0 || cfg->out_num_channels > MAX_CHANNELS)
     return set_error(enc, POLYENC_ERR_ARGUMENT, "out_num_channels must be between 0 (same as input) and %d, got %d",
                      MAX_CHANNELS, cfg->out_num_channels);
@@ -79,7 +89,7 @@ static polyenc_status check_channels(polyenc_encoder *enc, const AVCodec *codec,
 polyenc_status audio_create(polyenc_encoder *enc, const polyenc_audio_config *cfg, audio_stream **out) {
   polyenc_status st = check_config(enc, cfg);
   const AVCodec *codec = NULL;
-  if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_AUDIO, &codec);
+  if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_AUDIO, cfg->options, &codec);
   if (st) return st;
   audio_stream *a = av_mallocz(sizeof *a);
   if (!a) return set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding an audio stream");
@@ -115,7 +125,7 @@ static enum AVSampleFormat choose_sample_format(const AVCodec *codec) {
 
 static polyenc_status find_codec(polyenc_stream *s, const AVOutputFormat *muxer, const AVCodec **codec) {
   audio_stream *a = s->impl.audio;
-  if (a->cfg.codec) return find_encoder(s->enc, a->cfg.codec, AVMEDIA_TYPE_AUDIO, codec);
+  if (a->cfg.codec) return find_encoder(s->enc, a->cfg.codec, AVMEDIA_TYPE_AUDIO, a->cfg.options, codec);
   enum AVCodecID id = default_codec_id(muxer, AVMEDIA_TYPE_AUDIO);
   if (id == AV_CODEC_ID_NONE)
     return set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "container %s takes no audio stream (stream %d)", muxer->name, s->index);
@@ -305,8 +315,10 @@ polyenc_status polyenc_add_samples(polyenc_stream *s, const float *data, polyenc
   polyenc_status st = encoder_check_open(enc, "polyenc_add_samples");
   if (st || (st = check_samples(s, data, layout, num_channels, num_samples))) return st;
   audio_stream *a = s->impl.audio;
-  for (int64_t done = 0; done < num_samples; done += CHUNK) {
-    int n = (int)FFMIN(CHUNK, num_samples - done);
+  /* upsampling makes more samples than it takes: the chunk shrinks so that swresample's output stays near CHUNK */
+  int chunk = FFMAX(CHUNK / (a->out_rate / a->cfg.sample_rate + 1), 1024);
+  for (int64_t done = 0; done < num_samples; done += chunk) {
+    int n = (int)FFMIN(chunk, num_samples - done);
     const float *planar;
     int64_t plane_stride;
     if (layout == POLYENC_SAMPLES_INTERLEAVED) {

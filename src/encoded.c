@@ -33,9 +33,14 @@ polyenc_status encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_
   if (!has_tb && (cfg->time_base_num || cfg->time_base_den))
     return set_error(enc, POLYENC_ERR_ARGUMENT, "time_base must be two numbers > 0 or 0/0, got %d/%d", cfg->time_base_num,
                      cfg->time_base_den);
-  int has_rate = isfinite(cfg->frame_rate) && cfg->frame_rate > 0;
-  if (!has_rate && (cfg->frame_rate != 0 || !has_tb))
+  int has_rate = cfg->frame_rate != 0;
+  if (!has_rate && !has_tb)
     return set_error(enc, POLYENC_ERR_ARGUMENT, "frame_rate must be > 0 (or 0 with a time_base), got %g", cfg->frame_rate);
+  polyenc_status st = has_rate ? check_frame_rate(enc, cfg->frame_rate) : POLYENC_OK;
+  if (st) return st;
+  if ((int64_t)cfg->width * cfg->height > POLYENC_MAX_PIXELS)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d",
+                     POLYENC_MAX_PIXELS, cfg->width, cfg->height);
   if (cfg->extradata_size && !cfg->extradata)
     return set_error(enc, POLYENC_ERR_ARGUMENT, "extradata is NULL but extradata_size is %zu", cfg->extradata_size);
   encoded_stream *e = av_mallocz(sizeof *e);

@@ -111,6 +111,7 @@ static polyenc_status open_streams(polyenc_encoder *enc, AVDictionary **muxer_op
   const AVOutputFormat *muxer = enc->format_ctx->oformat;
   for (int i = 0; i < enc->num_streams; i++) {
     polyenc_stream *s = enc->streams[i];
+    s->frames_sent = s->packets_received = 0;
     polyenc_status st = s->kind == STREAM_VIDEO   ? video_open(s, muxer, muxer_opts)
                         : s->kind == STREAM_AUDIO ? audio_open(s, muxer, muxer_opts)
                                                   : encoded_open(s, muxer);
@@ -161,6 +162,12 @@ static polyenc_status open_output(polyenc_encoder *enc, const char *format, cons
   if (!muxer)
     return set_error(enc, POLYENC_ERR_ARGUMENT,
                      "cannot tell the container from path '%s': give a known extension (.mp4, .mkv, ...) or a format", path);
+  /* hls, dash, tee, segment, image2, rtsp, sap, null, ...: they open files or sockets of their own (in the
+   * working directory, on the network) instead of writing this one output */
+  if (muxer->flags & AVFMT_NOFILE)
+    return set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                     "format '%s' (muxer %s) writes files or network streams of its own, not one output; use a "
+                     "container such as mp4, matroska, webm, mov, mpegts, wav", format ? format : path, muxer->name);
 
   polyenc_status st = open_sink(enc, arg, &enc->sink);
   if (st) return st;
@@ -230,20 +237,37 @@ polyenc_status encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational
                                      enc->format_ctx->oformat->name, s->index, av_error_text(ret, reason, sizeof reason)));
 }
 
+/* An encoder gives back at most one packet per frame, plus what it held back (its delay) when flushed.
+ * These bounds are far above what any working encoder needs; an encoder past them is spinning (FFmpeg
+ * 5.1's experimental vorbis encoder does when flushed with no input) and is stopped with an error. */
+enum { PACKETS_PER_FRAME_LIMIT = 64, FLUSH_PACKETS_SLACK = 1024 };
+
 polyenc_status encoder_send(polyenc_stream *s, const AVFrame *frame) {
   polyenc_encoder *enc = s->enc;
+  const char *name = s->codec_ctx->codec->name;
   char reason[600];
   clear_ffmpeg_log();
   int ret = avcodec_send_frame(s->codec_ctx, frame);
   if (ret < 0 && !(ret == AVERROR_EOF && !frame))
-    return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "encoder %s of stream %d failed: %s", s->codec_ctx->codec->name,
-                                       s->index, av_error_text(ret, reason, sizeof reason)));
-  for (;;) {
+    return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "encoder %s of stream %d failed: %s", name, s->index,
+                                       av_error_text(ret, reason, sizeof reason)));
+  if (frame) s->frames_sent++;
+  int64_t held = FFMAX(s->frames_sent - s->packets_received, 0);
+  int64_t limit = frame ? PACKETS_PER_FRAME_LIMIT : 4 * held + FLUSH_PACKETS_SLACK;
+  for (int64_t n = 0;; n++) {
     ret = avcodec_receive_packet(s->codec_ctx, enc->packet);
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return POLYENC_OK;
     if (ret < 0)
-      return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "encoder %s of stream %d failed: %s",
-                                         s->codec_ctx->codec->name, s->index, av_error_text(ret, reason, sizeof reason)));
+      return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "encoder %s of stream %d failed: %s", name, s->index,
+                                         av_error_text(ret, reason, sizeof reason)));
+    if (n >= limit) {
+      av_packet_unref(enc->packet);
+      return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC,
+                                         "encoder %s of stream %d gave more than %lld packets %s: it does not terminate, "
+                                         "stopping it (choose another encoder for this codec)",
+                                         name, s->index, (long long)limit, frame ? "for one frame" : "while flushing"));
+    }
+    s->packets_received++;
     if (enc->packet->duration == 0 && s->kind == STREAM_VIDEO) enc->packet->duration = 1;
     polyenc_status st = encoder_write_packet(s, enc->packet, s->codec_ctx->time_base);
     av_packet_unref(enc->packet);

@@ -30,6 +30,8 @@ struct polyenc_stream {
   stream_kind kind;
   AVCodecContext *codec_ctx; /* from open to free; NULL for encoded streams */
   AVStream *av_stream;       /* from open; owned by the format context */
+  int64_t frames_sent;       /* frames handed to the encoder since open */
+  int64_t packets_received;  /* packets the encoder gave back since open */
   union {
     video_stream *video;
     audio_stream *audio;
@@ -66,7 +68,8 @@ const AVOutputFormat *find_muxer(const char *format, const char *path);
 /* The codec a stream of this kind gets in this container when the config names none. */
 enum AVCodecID default_codec_id(const AVOutputFormat *muxer, enum AVMediaType type);
 /* A spec name ("h264") or an implementation name ("libx264"); software encoders first. */
-polyenc_status find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type, const AVCodec **out);
+polyenc_status find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type, const char *const *options,
+                            const AVCodec **out);
 const AVCodec *software_encoder_for(enum AVCodecID id);
 char **copy_options(const char *const *options, polyenc_encoder *enc, polyenc_status *status);
 void free_options(char **options);
@@ -102,7 +105,16 @@ polyenc_status encoder_send(polyenc_stream *s, const AVFrame *frame);
 polyenc_status encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational time_base);
 polyenc_status encoder_fail(polyenc_encoder *enc, polyenc_status status);
 
+/* ---- frames.c ---- */
+struct source_frame;
+/* The per-frame strides of frames in the caller's layout, filled in when all are 0 (contiguous). */
+void frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t strides[3]);
+/* Fails with POLYENC_ERR_ARGUMENT when n frames at these strides span more bytes than an address holds. */
+polyenc_status frames_check_extent(polyenc_stream *s, const struct source_frame *first, int n, int64_t frame_stride);
+
 /* ---- video.c / audio.c / encoded.c: one struct each, the same five steps ---- */
+/* frame_rate within POLYENC_MIN_FRAME_RATE..POLYENC_MAX_FRAME_RATE (NaN fails too). */
+polyenc_status check_frame_rate(polyenc_encoder *enc, double rate);
 polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out);
 polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
 polyenc_status video_flush(polyenc_stream *s);

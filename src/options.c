@@ -41,29 +41,42 @@ enum AVCodecID default_codec_id(const AVOutputFormat *muxer, enum AVMediaType ty
   return muxer->audio_codec;
 }
 
-/* The first encoder for id that runs on the CPU; an experimental one only when no other exists. */
+static int is_experimental(const AVCodec *codec) { return (codec->capabilities & AV_CODEC_CAP_EXPERIMENTAL) != 0; }
+
+/* The first encoder for id that runs on the CPU and is not experimental; NULL when there is none. */
 const AVCodec *software_encoder_for(enum AVCodecID id) {
-  const AVCodec *experimental = NULL, *codec;
+  const AVCodec *codec;
   void *it = NULL;
-  while ((codec = av_codec_iterate(&it))) {
-    if (codec->id != id || !av_codec_is_encoder(codec)) continue;
-    if (codec->capabilities & AV_CODEC_CAP_HARDWARE) continue;
-    if (codec->capabilities & AV_CODEC_CAP_EXPERIMENTAL) {
-      if (!experimental) experimental = codec;
-      continue;
-    }
-    return codec;
-  }
-  return experimental;
+  while ((codec = av_codec_iterate(&it)))
+    if (codec->id == id && av_codec_is_encoder(codec) && !(codec->capabilities & AV_CODEC_CAP_HARDWARE) &&
+        !is_experimental(codec))
+      return codec;
+  return NULL;
 }
 
-polyenc_status find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type, const AVCodec **out) {
-  const AVCodec *codec = avcodec_find_encoder_by_name(name);
-  if (!codec) {
-    const AVCodecDescriptor *desc = avcodec_descriptor_get_by_name(name);
-    if (desc) codec = software_encoder_for(desc->id);
-  }
+/* options {"strict", "experimental"} (or "-2"), as with the ffmpeg CLI. */
+static int allows_experimental(const char *const *options) {
+  for (const char *const *o = options; o && o[0] && o[1]; o += 2)
+    if (!strcmp(o[0], "strict") && (!strcmp(o[1], "experimental") || !strcmp(o[1], "-2"))) return 1;
+  return 0;
+}
+
+/* A codec name ("opus", "h264") means its first stable CPU encoder (libopus, libx264). An implementation
+ * name ("libx264", "h264_nvenc", "truehd") means that encoder. An experimental encoder is used only when
+ * named exactly: by a name no stable encoder's codec shares ("truehd", "dca"), or, for FFmpeg's own "opus"
+ * and "vorbis", with options strict=experimental. */
+polyenc_status find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type, const char *const *options,
+                            const AVCodec **out) {
+  const AVCodecDescriptor *desc = avcodec_descriptor_get_by_name(name);
+  const AVCodec *codec = allows_experimental(options) ? avcodec_find_encoder_by_name(name) : NULL;
+  if (!codec && desc) codec = software_encoder_for(desc->id);
+  if (!codec) codec = avcodec_find_encoder_by_name(name);
   const char *kind = type == AVMEDIA_TYPE_VIDEO ? "Video" : "Audio";
+  const AVCodec *experimental = desc && !codec ? avcodec_find_encoder(desc->id) : NULL;
+  if (experimental && is_experimental(experimental))
+    return set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                     "%s codec '%s' has only the experimental encoder '%s' in this build: name it exactly (codec = \"%s\") "
+                     "to use it", kind, name, experimental->name, experimental->name);
   if (!codec)
     return set_error(enc, POLYENC_ERR_UNSUPPORTED,
                      "%s codec '%s' not found (codec = \"%s\"). To see available codecs, run: polyenc info", kind,

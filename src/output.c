@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libavutil/mem.h>
 
@@ -23,6 +24,7 @@ struct output_sink {
   /* SINK_FILE */
   FILE *file;
   char *path;
+  int regular; /* a regular file: removed when the encoding fails (never a device, a pipe, ...) */
   /* SINK_WRITER */
   polyenc_writer writer;
   /* SINK_MEMORY */
@@ -38,8 +40,11 @@ static int fail(output_sink *sink, const char *format, const char *detail) {
   return AVERROR(EIO);
 }
 
+/* Once a write or seek failed, the caller's file or callbacks are not touched again: FFmpeg's
+ * I/O layer would otherwise still seek after a failed write, and write after a failed seek. */
 static int file_write(void *opaque, uint8_t *data, int size) {
   output_sink *sink = opaque;
+  if (sink->failed) return AVERROR(EIO);
   if (fwrite(data, 1, (size_t)size, sink->file) != (size_t)size) return fail(sink, "writing the file failed: %s", strerror(errno));
   return size;
 }
@@ -47,12 +52,14 @@ static int file_write(void *opaque, uint8_t *data, int size) {
 static int64_t file_seek(void *opaque, int64_t offset, int whence) {
   output_sink *sink = opaque;
   if (whence & AVSEEK_SIZE) return AVERROR(ENOSYS);
+  if (sink->failed) return AVERROR(EIO);
   if (fseeko(sink->file, (off_t)offset, whence & ~AVSEEK_FORCE) < 0) return fail(sink, "seeking in the file failed: %s", strerror(errno));
   return ftello(sink->file);
 }
 
 static int writer_write(void *opaque, uint8_t *data, int size) {
   output_sink *sink = opaque;
+  if (sink->failed) return AVERROR(EIO);
   if (sink->writer.write(sink->writer.opaque, data, (size_t)size) < 0) return fail(sink, "%s", "the writer's write callback failed");
   return size;
 }
@@ -60,6 +67,7 @@ static int writer_write(void *opaque, uint8_t *data, int size) {
 static int64_t writer_seek(void *opaque, int64_t offset, int whence) {
   output_sink *sink = opaque;
   if (whence & AVSEEK_SIZE) return AVERROR(ENOSYS);
+  if (sink->failed) return AVERROR(EIO);
   int64_t pos = sink->writer.seek(sink->writer.opaque, offset, whence & ~AVSEEK_FORCE);
   if (pos < 0) return fail(sink, "%s", "the writer's seek callback failed");
   return pos;
@@ -130,6 +138,8 @@ polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sin
     sink_free(sink);
     return set_error(enc, POLYENC_ERR_IO, "cannot open path '%s' for writing: %s", path, strerror(err));
   }
+  struct stat info;
+  sink->regular = fstat(fileno(sink->file), &info) == 0 && S_ISREG(info.st_mode);
   setvbuf(sink->file, NULL, _IONBF, 0); /* AVIO buffers already; a re-open for reading (faststart) sees every byte */
   if ((st = sink_attach_avio(enc, sink, file_write, file_seek))) return st;
   *out = sink;
@@ -175,7 +185,7 @@ polyenc_status sink_finish(polyenc_encoder *enc, output_sink *sink, int success)
     if (fclose(sink->file) != 0 && success && !st)
       st = set_error(enc, POLYENC_ERR_IO, "closing '%s' failed: %s", sink->path, strerror(errno));
     sink->file = NULL;
-    if (!success || st) remove(sink->path); /* never leave a half-written file looking valid */
+    if ((!success || st) && sink->regular) remove(sink->path); /* never leave a half-written file looking valid */
   }
   return st;
 }
@@ -184,7 +194,7 @@ void sink_free(output_sink *sink) {
   if (!sink) return;
   if (sink->file) {
     fclose(sink->file);
-    remove(sink->path);
+    if (sink->regular) remove(sink->path);
   }
   if (sink->avio) av_freep(&sink->avio->buffer);
   avio_context_free(&sink->avio);

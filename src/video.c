@@ -162,13 +162,23 @@ static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_v
   return st;
 }
 
+polyenc_status check_frame_rate(polyenc_encoder *enc, double rate) {
+  if (!(rate >= POLYENC_MIN_FRAME_RATE && rate <= POLYENC_MAX_FRAME_RATE))
+    return set_error(enc, POLYENC_ERR_ARGUMENT,
+                     "frame_rate must be between POLYENC_MIN_FRAME_RATE (%g) and POLYENC_MAX_FRAME_RATE (%g), got %g",
+                     POLYENC_MIN_FRAME_RATE, POLYENC_MAX_FRAME_RATE, rate);
+  return POLYENC_OK;
+}
+
 static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_config *cfg, int *device) {
   if (cfg->width <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
   if (cfg->height <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
-  if (!isfinite(cfg->frame_rate) || cfg->frame_rate <= 0)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "frame_rate must be a finite number > 0, got %g", cfg->frame_rate);
-  polyenc_status st = cuda_parse_device(enc, cfg->device, device);
+  if ((int64_t)cfg->width * cfg->height > POLYENC_MAX_PIXELS)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d",
+                     POLYENC_MAX_PIXELS, cfg->width, cfg->height);
+  polyenc_status st = check_frame_rate(enc, cfg->frame_rate);
   if (st) return st;
+  if ((st = cuda_parse_device(enc, cfg->device, device))) return st;
   if (cfg->bit_rate < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
   if (cfg->gop_size < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "gop_size must be >= 0, got %d", cfg->gop_size);
   if (cfg->threads < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "threads must be >= 0, got %d", cfg->threads);
@@ -201,7 +211,7 @@ polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cf
   polyenc_status st = check_config(enc, cfg, &device);
   if (!st) st = parse_color(enc, cfg, &space, &full_range);
   const AVCodec *codec = NULL;
-  if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, &codec);
+  if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, cfg->options, &codec);
   if (!st && codec && device >= 0) st = cuda_choose_encoder(enc, device, cfg->codec, &codec);
   enum AVPixelFormat pix_fmt;
   if (!st && codec) st = check_codec_settings(enc, cfg, device, codec, &pix_fmt);
@@ -275,13 +285,15 @@ static polyenc_status configure_codec(polyenc_stream *s, const AVCodec *codec, c
 
 static polyenc_status open_codec(polyenc_stream *s) {
   AVCodecContext *ctx = s->codec_ctx;
+  const AVCodec *codec = ctx->codec; /* avcodec_open2 clears ctx->codec when it fails */
+  const video_stream *v = s->impl.video;
   clear_ffmpeg_log();
-  int ret = avcodec_open2(ctx, ctx->codec, NULL);
+  int ret = avcodec_open2(ctx, codec, NULL);
   if (ret < 0) {
     char reason[600];
-    return set_error(s->enc, POLYENC_ERR_CODEC, "could not open video encoder %s for stream %d (%dx%d %s): %s",
-                     ctx->codec->name, s->index, ctx->width, ctx->height, av_get_pix_fmt_name(ctx->pix_fmt),
-                     av_error_text(ret, reason, sizeof reason));
+    return set_error(s->enc, POLYENC_ERR_CODEC, "could not open video encoder %s for stream %d (%dx%d %s, %d/%d fps): %s",
+                     codec->name, s->index, v->cfg.width, v->cfg.height, av_get_pix_fmt_name(v->pix_fmt),
+                     v->frame_rate.num, v->frame_rate.den, av_error_text(ret, reason, sizeof reason));
   }
   return POLYENC_OK;
 }
@@ -340,7 +352,7 @@ polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDict
   const AVCodec *codec;
   polyenc_status st;
   if (v->cfg.codec) {
-    if ((st = find_encoder(enc, v->cfg.codec, AVMEDIA_TYPE_VIDEO, &codec))) return st;
+    if ((st = find_encoder(enc, v->cfg.codec, AVMEDIA_TYPE_VIDEO, v->cfg.options, &codec))) return st;
   } else {
     enum AVCodecID id = default_codec_id(muxer, AVMEDIA_TYPE_VIDEO);
     if (id == AV_CODEC_ID_NONE)
@@ -365,28 +377,6 @@ polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDict
 }
 
 polyenc_status video_flush(polyenc_stream *s) { return encoder_send(s, NULL); }
-
-/* The per-frame strides of frames in the caller's layout, filled in when all are 0 (contiguous). */
-static void frame_strides(const polyenc_frames *f, int64_t frame_stride_out[1], int64_t strides[3]) {
-  const int64_t *given = f->strides;
-  int w = f->width, h = f->height;
-  if (given[0] || given[1] || given[2] || given[3]) {
-    frame_stride_out[0] = given[0];
-    memcpy(strides, given + 1, 3 * sizeof *strides);
-    return;
-  }
-  int64_t plane = (int64_t)w * h;
-  switch (f->layout) {
-  case POLYENC_RGB_PLANAR: frame_stride_out[0] = 3 * plane, strides[0] = plane, strides[1] = w, strides[2] = 1; break;
-  case POLYENC_RGB24: frame_stride_out[0] = 3 * plane, strides[0] = 3 * w, strides[1] = 3, strides[2] = 1; break;
-  case POLYENC_RGBA:
-  case POLYENC_BGRA: frame_stride_out[0] = 4 * plane, strides[0] = 4 * w, strides[1] = 4, strides[2] = 1; break;
-  case POLYENC_YUV420P: {
-    int64_t cw = (w + 1) / 2, ch = (h + 1) / 2;
-    frame_stride_out[0] = plane + 2 * cw * ch, strides[0] = w, strides[1] = cw, strides[2] = 0;
-  }
-  }
-}
 
 static polyenc_status check_frames(polyenc_stream *s, const polyenc_frames *f) {
   polyenc_encoder *enc = s->enc;
@@ -417,7 +407,7 @@ polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frame
 
   int64_t frame_stride = 0;
   source_frame first = {frames->layout, frames->data, {0}, frames->width, frames->height};
-  frame_strides(frames, &frame_stride, first.strides);
+  frames_strides(frames, &frame_stride, first.strides);
   return video_add_source(s, &first, frames->num_frames, frame_stride);
 }
 
@@ -426,9 +416,10 @@ int video_device(const polyenc_stream *s) { return s->impl.video->device; }
 polyenc_status video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
   polyenc_encoder *enc = s->enc;
   video_stream *v = s->impl.video;
+  polyenc_status st = frames_check_extent(s, first, n, frame_stride);
+  if (st) return st;
   if (v->cuda) return cuda_video_add(s, v->cuda, first, n, frame_stride, &v->next_pts);
   source_frame src = *first;
-  polyenc_status st;
   for (int i = 0; i < n; i++) {
     src.data = first->data + i * frame_stride;
     int ret = av_frame_is_writable(v->frame) ? 0 : new_frame_buffer(v->frame); /* the encoder may hold the last one */

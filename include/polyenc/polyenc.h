@@ -72,13 +72,34 @@ POLYENC_API void polyenc_encoder_free(polyenc_encoder *enc);
  * Valid until the next call on enc. enc NULL: "". */
 POLYENC_API const char *polyenc_last_error(const polyenc_encoder *enc);
 
+/* ---- limits ----
+ * Every allocation polyenc makes is proportional to what the caller passed. These limits are checked when a
+ * stream is added, before anything is allocated; a value past one fails with POLYENC_ERR_ARGUMENT and a
+ * message naming the limit. Codecs add their own (x264 takes at most 16384 x 16384, mpeg1video only the MPEG
+ * frame rates, ...), reported at add_video or open. */
+#define POLYENC_MAX_PIXELS (1 << 26)      /* width x height of a video stream (8192 x 8192) */
+#define POLYENC_MIN_FRAME_RATE 0.001      /* frames per second, video and mux-only streams */
+#define POLYENC_MAX_FRAME_RATE 1000.0
+#define POLYENC_MAX_SAMPLE_RATE 768000    /* sample_rate and out_sample_rate, in Hz */
+#define POLYENC_MAX_RESAMPLE_RATIO 64     /* out_sample_rate / sample_rate, and sample_rate / out_sample_rate */
+#define POLYENC_MAX_CHANNELS 8            /* num_channels and out_num_channels */
+/* polyenc_add_frames: num_frames times the strides must address fewer than PTRDIFF_MAX bytes (checked
+ * without overflow). Audio is resampled in chunks, so add_samples allocates a bounded scratch whatever
+ * num_samples is. Every loop over an encoder is bounded: an encoder that keeps giving packets (more than
+ * 64 for one frame, or far more than it holds back when flushed) is stopped with POLYENC_ERR_CODEC naming it. */
+
 /* ---- streams ---- */
 typedef struct polyenc_video_config {
-  int width, height;        /* required, > 0, within the codec's limits; even for 4:2:0 pixel formats */
-  double frame_rate;        /* required, finite and > 0; 29.97 is stored as 30000/1001 */
+  int width, height;        /* required, > 0, width x height <= POLYENC_MAX_PIXELS, within the codec's limits;
+                               even for 4:2:0 pixel formats */
+  double frame_rate;        /* required, POLYENC_MIN_FRAME_RATE..POLYENC_MAX_FRAME_RATE; 29.97 is stored as
+                               30000/1001 */
   const char *device;       /* NULL or "cpu" | "cuda" | "cuda:N" (see "CUDA streams" below) */
   const char *codec;        /* NULL: the container's default (h264 for mp4/mov/mkv, vp9 for webm, mpeg4 for avi);
-                               a spec name ("h264", "hevc", "av1", "vp9") or an implementation name ("libx264");
+                               a spec name ("h264", "hevc", "av1", "vp9": its first stable CPU encoder) or an
+                               implementation name ("libx264"). FFmpeg's experimental encoders are used only when
+                               named exactly ("truehd", "dca"), and "opus" / "vorbis" mean libopus / libvorbis
+                               unless options has {"strict", "experimental"};
                                on a cuda stream, NULL or a spec name picks NVENC where it works */
   const char *pixel_format; /* NULL: the codec's default (yuv420p for h264); checked against the codec's list */
   double crf;               /* NAN (the init value): codec default; otherwise checked against the codec's range
@@ -96,12 +117,14 @@ typedef struct polyenc_video_config {
 } polyenc_video_config;
 
 typedef struct polyenc_audio_config {
-  int sample_rate, num_channels; /* input, required; sample_rate > 0, num_channels 1..8 */
+  int sample_rate, num_channels; /* input, required; sample_rate 1..POLYENC_MAX_SAMPLE_RATE, num_channels
+                                    1..POLYENC_MAX_CHANNELS */
   const char *codec;             /* NULL: the container's default (aac for mp4/mov/mkv/m4a, opus for webm/ogg,
                                     flac for .flac, pcm_s16le for .wav, mp3 for .mp3) */
   int64_t bit_rate;              /* 0: codec default */
-  int out_sample_rate, out_num_channels; /* 0: same as input; resampled / remixed otherwise. A rate the codec
-                                            cannot take is an error that lists the valid rates. */
+  int out_sample_rate, out_num_channels; /* 0: same as input; resampled / remixed otherwise (at most
+                                            POLYENC_MAX_RESAMPLE_RATIO times up or down). A rate the codec cannot
+                                            take is an error that lists the valid rates. */
   const char *const *options;    /* as in polyenc_video_config */
 } polyenc_audio_config;
 

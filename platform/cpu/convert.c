@@ -35,7 +35,9 @@ static int usable_as_is(const source_frame *src) {
   const int64_t *st = src->strides;
   if (layout_is_packed(src->layout)) return st[2] == 1 && st[1] == layout_bytes_per_pixel(src->layout) && fits_int(st[0]);
   if (src->layout == POLYENC_RGB_PLANAR) return st[2] == 1 && fits_int(st[0]) && fits_int(st[1]);
-  return fits_int(st[0]) && fits_int(st[1]); /* YUV420P: rows of bytes by definition */
+  /* YUV420P: rows of bytes by definition; av_image_copy_plane asserts a row stride at least as wide as a row */
+  int w = src->width, cw = (w + 1) / 2;
+  return fits_int(st[0]) && fits_int(st[1]) && (st[0] >= w || st[0] <= -w) && (st[1] >= cw || st[1] <= -cw);
 }
 
 static int is_bt601(enum AVColorSpace cs) { return cs == AVCOL_SPC_SMPTE170M || cs == AVCOL_SPC_BT470BG; }
