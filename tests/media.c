@@ -67,12 +67,16 @@ static void input_close(input *in) {
   }
 }
 
+int media_ignore_index = 0;
+
 static int input_open(media_src src, input *in) {
   memset(in, 0, sizeof *in);
   int ret;
   char err[256];
+  AVDictionary *opts = NULL;
+  if (media_ignore_index) av_dict_set(&opts, "fflags", "+ignidx", 0);
   if (src.path) {
-    ret = avformat_open_input(&in->fmt, src.path, NULL, NULL);
+    ret = avformat_open_input(&in->fmt, src.path, NULL, &opts);
   } else {
     in->reader.data = src.data;
     in->reader.size = src.size;
@@ -80,8 +84,9 @@ static int input_open(media_src src, input *in) {
     in->avio = avio_alloc_context(buf, 65536, 0, &in->reader, mem_read, NULL, mem_seek);
     in->fmt = avformat_alloc_context();
     in->fmt->pb = in->avio;
-    ret = avformat_open_input(&in->fmt, NULL, NULL, NULL);
+    ret = avformat_open_input(&in->fmt, NULL, NULL, &opts);
   }
+  av_dict_free(&opts);
   if (ret < 0) {
     av_strerror(ret, err, sizeof err);
     fprintf(stderr, "media: cannot open %s: %s\n", src.path ? src.path : "(memory)", err);

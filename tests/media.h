@@ -40,6 +40,10 @@ int media_probe(media_src src, media_info *out);
 
 /* When set, a read error of the demuxer ends the stream like EOF (for truncated files). */
 extern int media_allow_truncated;
+/* When set, inputs are opened with fflags +ignidx: the demuxer reads the file front to back as a
+ * stream reader does (FFmpeg 5.1's mov demuxer otherwise reads every top-level box of a fragmented
+ * MP4 while opening it, and fails on one cut short). */
+extern int media_ignore_index;
 
 /* ---- decoded video ---- */
 typedef struct video_frames {

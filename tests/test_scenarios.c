@@ -1,7 +1,5 @@
 /* The encoder tutorial's scenarios (../shared/reference/encoder-tutorial.txt) in C, plus
  * frame-rate and empty-stream behaviour. */
-#include <pthread.h>
-
 #include "helpers.h"
 
 #define CASES(X)                          \
@@ -14,8 +12,7 @@
   X(frame_rate_24_mkv, QUICK)             \
   X(zero_frames_stream_mp4, QUICK)        \
   X(zero_frames_stream_mkv, QUICK)        \
-  X(interleaved_feeding, QUICK)           \
-  X(parallel_encoders, QUICK)
+  X(interleaved_feeding, QUICK)
 CHECK_MAIN(CASES)
 
 /* ffprobe's `index`, `codec_name` and `codec_type` of stream i equal the expected values. */
@@ -381,65 +378,4 @@ static void case_interleaved_feeding(void) {
   free(inter);
   free(tone);
   free(rgb);
-}
-
-/* Separate encoders on separate threads at once (the API's threading promise): each output decodes
- * to its own frames. Every thread encodes a different size, so a mix-up would show. */
-enum { PARALLEL = 4, PARALLEL_FRAMES = 20 };
-
-typedef struct parallel_job {
-  int w, h;
-  uint8_t *rgb;
-  uint8_t *out;
-  size_t size;
-  polyenc_status status;
-} parallel_job;
-
-static void *parallel_encode(void *arg) {
-  parallel_job *j = arg;
-  polyenc_encoder *enc = polyenc_encoder_new();
-  polyenc_video_config vc = video_cfg(j->w, j->h, 25);
-  polyenc_audio_config ac = audio_cfg(48000, 2);
-  polyenc_stream *v, *a;
-  float *tone = sine_planar(2, 48000, 48000, 440);
-  polyenc_frames f = frames_of(j->rgb, POLYENC_RGB24, PARALLEL_FRAMES, j->w, j->h);
-  const uint8_t *data = NULL;
-  polyenc_status st = polyenc_add_video(enc, &vc, &v);
-  if (!st) st = polyenc_add_audio(enc, &ac, &a);
-  if (!st) st = polyenc_open_memory(enc, "mp4");
-  if (!st) st = polyenc_add_frames(v, &f);
-  if (!st) st = polyenc_add_samples(a, tone, POLYENC_SAMPLES_PLANAR, 2, 48000);
-  if (!st) st = polyenc_close(enc);
-  if (!st) st = polyenc_output(enc, &data, &j->size);
-  if (!st && (j->out = malloc(j->size))) memcpy(j->out, data, j->size);
-  j->status = st;
-  polyenc_encoder_free(enc);
-  free(tone);
-  return NULL;
-}
-
-static void case_parallel_encoders(void) {
-  parallel_job jobs[PARALLEL];
-  pthread_t threads[PARALLEL];
-  for (int i = 0; i < PARALLEL; i++) {
-    jobs[i] = (parallel_job){64 + 16 * i, 48 + 16 * i, NULL, NULL, 0, POLYENC_OK};
-    jobs[i].rgb = pattern_frames(jobs[i].w, jobs[i].h, PARALLEL_FRAMES);
-    CHECK(pthread_create(&threads[i], NULL, parallel_encode, &jobs[i]) == 0);
-  }
-  for (int i = 0; i < PARALLEL; i++) CHECK(pthread_join(threads[i], NULL) == 0);
-  for (int i = 0; i < PARALLEL; i++) {
-    parallel_job *j = &jobs[i];
-    CHECK_MSG(j->status == POLYENC_OK && j->out, "encoder %d on its own thread: %s", i, polyenc_status_name(j->status));
-    video_frames v;
-    CHECK_EQ_INT(media_decode_rgb(src_mem(j->out, j->size), 0, "bt601", 0, &v), 0);
-    CHECK_EQ_INT(v.num_frames, PARALLEL_FRAMES);
-    CHECK_EQ_INT(v.width, j->w);
-    CHECK_EQ_INT(v.height, j->h);
-    size_t frame = (size_t)j->w * j->h * 3;
-    for (int k = 0; k < PARALLEL_FRAMES; k++)
-      CHECK_MSG(psnr_u8(v.data + k * frame, j->rgb + k * frame, frame) > 30, "encoder %d, frame %d", i, k);
-    video_frames_free(&v);
-    free(j->out);
-    free(j->rgb);
-  }
 }
