@@ -88,6 +88,13 @@ polyenc_status encoded_open(polyenc_stream *s, const AVOutputFormat *muxer) {
   return POLYENC_OK;
 }
 
+/* A non-negative step in the stream's units that is below 2^31 in the container's time base. */
+static int fits_container_clock(const polyenc_stream *s, int64_t step) {
+  if (step < 0) return 1; /* checked elsewhere */
+  int64_t ticks = av_rescale_q(step, s->impl.encoded->time_base, s->av_stream->time_base);
+  return ticks >= 0 && ticks <= INT32_MAX;
+}
+
 static int is_annex_b(const uint8_t *data, size_t size) {
   return (size >= 3 && !data[0] && !data[1] && data[2] == 1) || (size >= 4 && !data[0] && !data[1] && !data[2] && data[3] == 1);
 }
@@ -112,6 +119,22 @@ static polyenc_status check_packet(polyenc_stream *s, const uint8_t *data, size_
     return set_error(enc, POLYENC_ERR_ARGUMENT, "pts must be >= dts: stream %d got pts %lld, dts %lld", s->index, (long long)pts,
                      (long long)dts);
   if (duration < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "duration must be >= 0, got %lld", (long long)duration);
+  /* Containers store these steps in 32 bits of their own clock (mp4's ismv ticks at 10 MHz): a longer
+   * one would wrap inside the muxer (FFmpeg 5.1's mov muxer then aborts the process). */
+  const char *what = NULL;
+  int64_t step = 0;
+  if (e->packets && (__builtin_sub_overflow(dts, e->last_dts, &step) || !fits_container_clock(s, step)))
+    what = "the step from the previous dts";
+  else if (__builtin_sub_overflow(pts, dts, &step) || !fits_container_clock(s, step))
+    what = "pts - dts";
+  else if (!fits_container_clock(s, step = duration))
+    what = "duration";
+  if (what)
+    return set_error(enc, POLYENC_ERR_ARGUMENT,
+                     "stream %d: %s is too long for container %s (pts %lld, dts %lld, duration %lld in units of "
+                     "%d/%d s): it must stay under 2^31 ticks of the container's clock (1/%d s)",
+                     s->index, what, enc->format_ctx->oformat->name, (long long)pts, (long long)dts, (long long)duration,
+                     e->time_base.num, e->time_base.den, s->av_stream->time_base.den);
   return POLYENC_OK;
 }
 

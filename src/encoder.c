@@ -96,8 +96,15 @@ polyenc_status polyenc_add_encoded_video(polyenc_encoder *enc, const polyenc_enc
 
 int polyenc_stream_index(const polyenc_stream *s) { return s ? s->index : -1; }
 
-/* Releases what open made (codec contexts, muxer, and the sink unless it holds memory output). */
+/* Releases what open made (codec contexts, muxer, and the sink unless it holds memory output). A muxer
+ * frees what it holds (queued packets, indexes) only in av_write_trailer: after a failure it runs with
+ * the sink refusing every byte, so nothing more reaches the output. */
 static void release_output(polyenc_encoder *enc, int keep_memory) {
+  if (enc->header_written) {
+    sink_refuse(enc->sink);
+    av_write_trailer(enc->format_ctx); /* fails: the encoding has failed already */
+    enc->header_written = 0;
+  }
   for (int i = 0; i < enc->num_streams; i++) avcodec_free_context(&enc->streams[i]->codec_ctx);
   avformat_free_context(enc->format_ctx);
   enc->format_ctx = NULL;
@@ -138,6 +145,7 @@ static polyenc_status add_fragment_flags(polyenc_encoder *enc, AVDictionary **mu
 static polyenc_status write_header(polyenc_encoder *enc, AVDictionary **muxer_opts) {
   clear_ffmpeg_log();
   int ret = avformat_write_header(enc->format_ctx, muxer_opts);
+  enc->header_written = ret >= 0;
   if (ret >= 0) return POLYENC_OK;
   if (sink_failed(enc->sink)) return set_error(enc, POLYENC_ERR_IO, "writing the header failed: %s", sink_failure(enc->sink));
   char reason[600];
@@ -285,6 +293,7 @@ static polyenc_status flush_and_finish(polyenc_encoder *enc) {
   if (!st) {
     clear_ffmpeg_log();
     int ret = av_write_trailer(enc->format_ctx);
+    enc->header_written = 0;
     if (ret < 0) {
       char reason[600];
       st = sink_failed(enc->sink) ? set_error(enc, POLYENC_ERR_IO, "writing the output failed: %s", sink_failure(enc->sink))

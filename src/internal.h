@@ -46,6 +46,7 @@ struct polyenc_encoder {
   AVFormatContext *format_ctx; /* from open to close */
   output_sink *sink;           /* from open to free */
   AVPacket *packet;            /* scratch for draining encoders */
+  int header_written;          /* the muxer holds state that only av_write_trailer frees */
   polyenc_status failure;      /* the status of STATE_FAILED */
   char error[2048];
   char failure_message[1024]; /* the message that ended the encoding */
@@ -89,6 +90,8 @@ AVIOContext *sink_avio(output_sink *sink);
 const char *sink_path(const output_sink *sink); /* NULL unless a file */
 int sink_seekable(const output_sink *sink);
 int sink_failed(const output_sink *sink); /* a write or seek of the caller's sink failed */
+/* From now on every write and seek fails without reaching the caller's file, callbacks or memory. */
+void sink_refuse(output_sink *sink);
 const char *sink_failure(const output_sink *sink);
 /* Flushes, and on success keeps the file; on failure removes a file the sink created. */
 polyenc_status sink_finish(polyenc_encoder *enc, output_sink *sink, int success);

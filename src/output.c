@@ -20,6 +20,7 @@ struct output_sink {
   sink_kind kind;
   AVIOContext *avio;
   int failed;
+  int refusing; /* sink_refuse: every write and seek fails without reaching the output */
   char failure[256];
   /* SINK_FILE */
   FILE *file;
@@ -42,9 +43,11 @@ static int fail(output_sink *sink, const char *format, const char *detail) {
 
 /* Once a write or seek failed, the caller's file or callbacks are not touched again: FFmpeg's
  * I/O layer would otherwise still seek after a failed write, and write after a failed seek. */
+static int closed(const output_sink *sink) { return sink->failed || sink->refusing; }
+
 static int file_write(void *opaque, uint8_t *data, int size) {
   output_sink *sink = opaque;
-  if (sink->failed) return AVERROR(EIO);
+  if (closed(sink)) return AVERROR(EIO);
   if (fwrite(data, 1, (size_t)size, sink->file) != (size_t)size) return fail(sink, "writing the file failed: %s", strerror(errno));
   return size;
 }
@@ -52,14 +55,14 @@ static int file_write(void *opaque, uint8_t *data, int size) {
 static int64_t file_seek(void *opaque, int64_t offset, int whence) {
   output_sink *sink = opaque;
   if (whence & AVSEEK_SIZE) return AVERROR(ENOSYS);
-  if (sink->failed) return AVERROR(EIO);
+  if (closed(sink)) return AVERROR(EIO);
   if (fseeko(sink->file, (off_t)offset, whence & ~AVSEEK_FORCE) < 0) return fail(sink, "seeking in the file failed: %s", strerror(errno));
   return ftello(sink->file);
 }
 
 static int writer_write(void *opaque, uint8_t *data, int size) {
   output_sink *sink = opaque;
-  if (sink->failed) return AVERROR(EIO);
+  if (closed(sink)) return AVERROR(EIO);
   if (sink->writer.write(sink->writer.opaque, data, (size_t)size) < 0) return fail(sink, "%s", "the writer's write callback failed");
   return size;
 }
@@ -67,7 +70,7 @@ static int writer_write(void *opaque, uint8_t *data, int size) {
 static int64_t writer_seek(void *opaque, int64_t offset, int whence) {
   output_sink *sink = opaque;
   if (whence & AVSEEK_SIZE) return AVERROR(ENOSYS);
-  if (sink->failed) return AVERROR(EIO);
+  if (closed(sink)) return AVERROR(EIO);
   int64_t pos = sink->writer.seek(sink->writer.opaque, offset, whence & ~AVSEEK_FORCE);
   if (pos < 0) return fail(sink, "%s", "the writer's seek callback failed");
   return pos;
@@ -75,16 +78,17 @@ static int64_t writer_seek(void *opaque, int64_t offset, int whence) {
 
 static int memory_write(void *opaque, uint8_t *data, int size) {
   output_sink *sink = opaque;
-  size_t end = sink->pos + (size_t)size;
+  if (closed(sink)) return AVERROR(EIO);
+  size_t end = sink->pos + (size_t)size; /* pos <= size: memory_seek stays inside the bytes written */
   if (end > sink->capacity) {
     size_t capacity = sink->capacity ? sink->capacity : AVIO_BUFFER_SIZE;
-    while (capacity < end) capacity *= 2;
+    while (capacity < end && capacity <= SIZE_MAX / 2) capacity *= 2;
+    if (capacity < end) return fail(sink, "%s", "the memory output would outgrow the address space");
     uint8_t *bytes = av_realloc(sink->bytes, capacity);
     if (!bytes) return fail(sink, "%s", "out of memory growing the memory output");
     sink->bytes = bytes;
     sink->capacity = capacity;
   }
-  if (sink->pos > sink->size) memset(sink->bytes + sink->size, 0, sink->pos - sink->size);
   memcpy(sink->bytes + sink->pos, data, (size_t)size);
   sink->pos = end;
   if (end > sink->size) sink->size = end;
@@ -101,7 +105,9 @@ static int64_t memory_seek(void *opaque, int64_t offset, int whence) {
   case SEEK_END: base = (int64_t)sink->size; break;
   default: return AVERROR(EINVAL);
   }
-  if (base + offset < 0) return AVERROR(EINVAL);
+  if (closed(sink)) return AVERROR(EIO);
+  if (offset < -base || offset > (int64_t)sink->size - base)
+    return fail(sink, "%s", "a seek outside the bytes written so far in the memory output");
   sink->pos = (size_t)(base + offset);
   return base + offset;
 }
@@ -169,6 +175,7 @@ AVIOContext *sink_avio(output_sink *sink) { return sink->avio; }
 const char *sink_path(const output_sink *sink) { return sink->path; }
 int sink_seekable(const output_sink *sink) { return sink->avio->seekable != 0; }
 int sink_failed(const output_sink *sink) { return sink->failed; }
+void sink_refuse(output_sink *sink) { sink->refusing = 1; }
 const char *sink_failure(const output_sink *sink) { return sink->failure; }
 int sink_is_memory(const output_sink *sink) { return sink && sink->kind == SINK_MEMORY; }
 

@@ -2,8 +2,10 @@
  * case checks the call now returns cleanly and what it wrote decodes to what was given. */
 #include "helpers.h"
 
-#define CASES(X) \
-  X(yuv420p_row_stride_narrower_than_row, QUICK)
+#define CASES(X)                                 \
+  X(yuv420p_row_stride_narrower_than_row, QUICK) \
+  X(encoded_tick_overflows_mov_clock, QUICK)     \
+  X(gif_muxer_leak_after_write_failure, QUICK)
 CHECK_MAIN(CASES)
 
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
@@ -40,4 +42,63 @@ static void case_yuv420p_row_stride_narrower_than_row(void) {
     }
   video_frames_free(&out);
   free(yuv);
+}
+
+/* fuzz_encoded: a mux-only stream with a time base of 379 s per tick in ismv (a 10 MHz clock): one tick
+ * between dts is 3.79e9 ticks of the muxer's clock, which wrapped its 32-bit durations, and FFmpeg's mov
+ * muxer aborted the process in av_write_trailer (movenc.c: next_dts >= 0). Such steps are refused. */
+static void case_encoded_tick_overflows_mov_clock(void) {
+  static const uint8_t packet[52] = {0xff, 0xd8};
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_encoded_video_config ec = {.codec = "mjpeg", .width = 2, .height = 6, .time_base_num = 379, .time_base_den = 1};
+  polyenc_stream *s = NULL;
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &ec, &s));
+  CHECK_OK(enc, polyenc_open_memory(enc, "ismv"));
+  CHECK_STATUS(enc, polyenc_add_packet(s, packet, sizeof packet, 1, -1, 0, 1), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "pts - dts");
+  CHECK_OK(enc, polyenc_add_packet(s, packet, sizeof packet, 0, 0, 0, 1));
+  CHECK_STATUS(enc, polyenc_add_packet(s, packet, sizeof packet, 1, 1, 0, 1), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "the step from the previous dts");
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+}
+
+typedef struct failing_writer { int armed, writes; } failing_writer;
+
+/* Succeeds until armed, then fails: the output breaks after its header. */
+static int fail_when_armed(void *opaque, const uint8_t *data, size_t size) {
+  failing_writer *fw = opaque;
+  (void)data, (void)size;
+  fw->writes++;
+  return fw->armed ? -1 : 0;
+}
+
+/* fuzz_output: the gif muxer holds the last packet until av_write_trailer; after a failed write polyenc
+ * never called it, and the packet leaked (found by LeakSanitizer, which runs this case in the ASan build,
+ * as valgrind does). Every failed output now has its muxer finish with the output refusing every byte. */
+static void case_gif_muxer_leak_after_write_failure(void) {
+  static const char *const containers[] = {"gif", "mp4", "matroska", "mpegts", "avi", "nut", "flv", "ogg", NULL};
+  for (const char *const *c = containers; *c; c++) {
+    failing_writer fw = {0, 0};
+    polyenc_writer w = {&fw, fail_when_armed, NULL};
+    polyenc_encoder *enc = polyenc_encoder_new();
+    polyenc_video_config vc = video_cfg(32, 32, 10);
+    if (!strcmp(*c, "ogg")) vc.codec = "libtheora";
+    polyenc_stream *s = add_video_ok(enc, &vc);
+    CHECK_OK(enc, polyenc_open_writer(enc, &w, *c));
+    fw.armed = 1;
+    uint8_t frame[32 * 32 * 3];
+    polyenc_status st = POLYENC_OK;
+    for (int i = 0; i < 40 && !st; i++) {
+      random_bytes(frame, sizeof frame, (uint32_t)i + 1);
+      polyenc_frames f = frames_of(frame, POLYENC_RGB24, 1, 32, 32);
+      st = polyenc_add_frames(s, &f);
+    }
+    if (!st) st = polyenc_close(enc);
+    CHECK_MSG(st == POLYENC_ERR_IO, "%s: %s %s", *c, polyenc_status_name(st), polyenc_last_error(enc));
+    int calls = fw.writes;
+    CHECK_STATUS(enc, polyenc_close(enc), POLYENC_ERR_IO);
+    polyenc_encoder_free(enc);
+    CHECK_EQ_INT(fw.writes, calls); /* nothing reached the writer after it failed */
+  }
 }

@@ -120,6 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   polyenc_writer writer = fault_writer_api(&fw, sink == 1);
   st = sink ? polyenc_open_writer(s.enc, &writer, format) : polyenc_open_memory(s.enc, format);
+  if (getenv("POLYENC_FUZZ_TRACE")) fprintf(stderr, "container %s, %s\n", format ? format : "NULL", sink ? "writer" : "memory");
   expect_clean(s.enc, st, "open");
   if (st) {
     /* a main container may only fail to open because of the writer */
