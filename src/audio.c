@@ -153,7 +153,7 @@ static polyenc_status open_codec(polyenc_stream *s, const AVCodec *codec, const 
   int ret = avcodec_open2(ctx, codec, NULL);
   if (ret < 0) {
     char reason[600];
-    return set_error(s->enc, POLYENC_ERR_CODEC, "could not open audio encoder %s for stream %d (%d Hz, %d channels): %s",
+    return set_error(s->enc, codec_status(ret), "could not open audio encoder %s for stream %d (%d Hz, %d channels): %s",
                      codec->name, s->index, a->out_rate, a->out_channels, av_error_text(ret, reason, sizeof reason));
   }
   return POLYENC_OK;
@@ -251,7 +251,7 @@ static polyenc_status resample_into_fifo(polyenc_stream *s, const uint8_t **plan
   av_frame_free(&tmp);
   if (ret < 0) {
     char reason[600];
-    return encoder_fail(s->enc, set_error(s->enc, ret == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC,
+    return encoder_fail(s->enc, set_error(s->enc, codec_status(ret),
                                           "resampling audio stream %d failed: %s", s->index,
                                           av_error_text(ret, reason, sizeof reason)));
   }

@@ -149,7 +149,7 @@ static polyenc_status write_header(polyenc_encoder *enc, AVDictionary **muxer_op
   if (ret >= 0) return POLYENC_OK;
   if (sink_failed(enc->sink)) return set_error(enc, POLYENC_ERR_IO, "writing the header failed: %s", sink_failure(enc->sink));
   char reason[600];
-  return set_error(enc, POLYENC_ERR_CODEC, "muxer %s could not write its header: %s", enc->format_ctx->oformat->name,
+  return set_error(enc, codec_status(ret), "muxer %s could not write its header: %s", enc->format_ctx->oformat->name,
                    av_error_text(ret, reason, sizeof reason));
 }
 
@@ -241,7 +241,7 @@ polyenc_status encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational
   if (sink_failed(enc->sink))
     return encoder_fail(enc, set_error(enc, POLYENC_ERR_IO, "writing the output failed: %s", sink_failure(enc->sink)));
   char reason[600];
-  return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "muxer %s failed writing a packet of stream %d: %s",
+  return encoder_fail(enc, set_error(enc, codec_status(ret), "muxer %s failed writing a packet of stream %d: %s",
                                      enc->format_ctx->oformat->name, s->index, av_error_text(ret, reason, sizeof reason)));
 }
 
@@ -257,7 +257,7 @@ polyenc_status encoder_send(polyenc_stream *s, const AVFrame *frame) {
   clear_ffmpeg_log();
   int ret = avcodec_send_frame(s->codec_ctx, frame);
   if (ret < 0 && !(ret == AVERROR_EOF && !frame))
-    return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "encoder %s of stream %d failed: %s", name, s->index,
+    return encoder_fail(enc, set_error(enc, codec_status(ret), "encoder %s of stream %d failed: %s", name, s->index,
                                        av_error_text(ret, reason, sizeof reason)));
   if (frame) s->frames_sent++;
   int64_t held = FFMAX(s->frames_sent - s->packets_received, 0);
@@ -266,7 +266,7 @@ polyenc_status encoder_send(polyenc_stream *s, const AVFrame *frame) {
     ret = avcodec_receive_packet(s->codec_ctx, enc->packet);
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return POLYENC_OK;
     if (ret < 0)
-      return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "encoder %s of stream %d failed: %s", name, s->index,
+      return encoder_fail(enc, set_error(enc, codec_status(ret), "encoder %s of stream %d failed: %s", name, s->index,
                                          av_error_text(ret, reason, sizeof reason)));
     if (n >= limit) {
       av_packet_unref(enc->packet);
@@ -297,7 +297,7 @@ static polyenc_status flush_and_finish(polyenc_encoder *enc) {
     if (ret < 0) {
       char reason[600];
       st = sink_failed(enc->sink) ? set_error(enc, POLYENC_ERR_IO, "writing the output failed: %s", sink_failure(enc->sink))
-                                  : set_error(enc, POLYENC_ERR_CODEC, "muxer %s could not finish the file: %s",
+                                  : set_error(enc, codec_status(ret), "muxer %s could not finish the file: %s",
                                               enc->format_ctx->oformat->name, av_error_text(ret, reason, sizeof reason));
     }
   }

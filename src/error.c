@@ -39,6 +39,8 @@ polyenc_status set_error(polyenc_encoder *enc, polyenc_status status, const char
   return status;
 }
 
+polyenc_status codec_status(int averror) { return averror == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC; }
+
 void clear_ffmpeg_log(void) { last_ffmpeg_error[0] = '\0'; }
 
 const char *av_error_text(int code, char *buf, size_t size) {

@@ -56,6 +56,8 @@ struct polyenc_encoder {
 /* Sets enc's message and returns status; format is printf-like. */
 polyenc_status set_error(polyenc_encoder *enc, polyenc_status status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+/* POLYENC_ERR_NOMEM for AVERROR(ENOMEM), else POLYENC_ERR_CODEC: the status of a failed FFmpeg call. */
+polyenc_status codec_status(int averror);
 /* FFmpeg's error text for code plus the last message FFmpeg logged at error level, if any. */
 const char *av_error_text(int code, char *buf, size_t size);
 void clear_ffmpeg_log(void);

@@ -291,7 +291,7 @@ static polyenc_status open_codec(polyenc_stream *s) {
   int ret = avcodec_open2(ctx, codec, NULL);
   if (ret < 0) {
     char reason[600];
-    return set_error(s->enc, POLYENC_ERR_CODEC, "could not open video encoder %s for stream %d (%dx%d %s, %d/%d fps): %s",
+    return set_error(s->enc, codec_status(ret), "could not open video encoder %s for stream %d (%dx%d %s, %d/%d fps): %s",
                      codec->name, s->index, v->cfg.width, v->cfg.height, av_get_pix_fmt_name(v->pix_fmt),
                      v->frame_rate.num, v->frame_rate.den, av_error_text(ret, reason, sizeof reason));
   }
@@ -426,7 +426,7 @@ polyenc_status video_add_source(polyenc_stream *s, const source_frame *first, in
     if (ret >= 0) ret = cpu_convert(v->converter, &src, v->frame);
     if (ret < 0) {
       char reason[600];
-      return encoder_fail(enc, set_error(enc, ret == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC,
+      return encoder_fail(enc, set_error(enc, codec_status(ret),
                                          "converting frame %d of stream %d failed: %s", i, s->index,
                                          av_error_text(ret, reason, sizeof reason)));
     }

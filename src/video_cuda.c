@@ -193,7 +193,7 @@ static polyenc_status open_nvenc(polyenc_stream *s, cuda_video *cv, const conver
   if (ret >= 0) ret = gpu_converter_new(cv->device, conv, dev, &cv->gpu, text, sizeof text);
   av_buffer_unref(&dev); /* the frames context and the converter hold it */
   if (ret < 0)
-    return set_error(s->enc, ret == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC, "stream %d on cuda:%d: %s",
+    return set_error(s->enc, codec_status(ret), "stream %d on cuda:%d: %s",
                      s->index, cv->device, ret == AVERROR(ENOMEM) ? "out of memory" : text);
   return POLYENC_OK;
 }
@@ -210,7 +210,7 @@ polyenc_status cuda_video_open(polyenc_stream *s, int device, const conversion *
   } else {
     int ret = gpu_converter_new(device, conv, NULL, &cv->gpu, text, sizeof text);
     if (ret < 0)
-      st = set_error(s->enc, ret == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC, "stream %d on cuda:%d: %s",
+      st = set_error(s->enc, codec_status(ret), "stream %d on cuda:%d: %s",
                      s->index, device, text);
   }
   for (int i = 0; i < 2 && !st; i++) {
@@ -243,7 +243,7 @@ static polyenc_status gpu_failed(polyenc_stream *s, cuda_video *cv, int ret) {
   /* EINVAL: the caller's input (not CUDA memory, wrong device, past its allocation): nothing was encoded */
   if (ret == AVERROR(EINVAL))
     return set_error(enc, POLYENC_ERR_ARGUMENT, "stream %d (cuda:%d): %s", s->index, cv->device, gpu_converter_error(cv->gpu));
-  return encoder_fail(enc, set_error(enc, POLYENC_ERR_CODEC, "stream %d (cuda:%d): %s", s->index, cv->device,
+  return encoder_fail(enc, set_error(enc, codec_status(ret), "stream %d (cuda:%d): %s", s->index, cv->device,
                                      gpu_converter_error(cv->gpu)));
 }
 
