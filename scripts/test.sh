@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the C tests (Release, then AddressSanitizer + UBSan, then valgrind on the quick
-# set), and the Node and WebAssembly suites where they exist. Installs what is missing.
+# set, then ThreadSanitizer on the concurrency cases), a short run of each fuzz target, and the Node and
+# WebAssembly suites where they exist. Installs what is missing.
+# POLYENC_FUZZ_SECONDS sets the fuzz run per target (default 60; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -24,6 +26,15 @@ echo "== C tests under valgrind (quick set)"
 cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLYENC_TESTS=ON -DPOLYENC_TEST_VALGRIND=ON >/dev/null
 cmake --build build-valgrind -j"$jobs" >/dev/null
 ctest --test-dir build-valgrind -L quick -j"$jobs" --output-on-failure
+
+echo "== C concurrency tests under ThreadSanitizer"
+bash scripts/tsan.sh
+
+fuzz_seconds=${POLYENC_FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" != 0 ]; then
+  echo "== libFuzzer targets, ${fuzz_seconds} s each"
+  bash scripts/fuzz.sh "$fuzz_seconds" -j 3
+fi
 
 if [ -x node/run-tests.sh ]; then
   echo "== Node addon tests"
