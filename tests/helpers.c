@@ -71,3 +71,39 @@ void expect_stream(const media_info *info, int index, enum AVMediaType type, con
             av_get_media_type_string(type));
   CHECK_STREQ(s->codec, codec);
 }
+
+int mem_writer_write(void *opaque, const uint8_t *data, size_t size) {
+  mem_writer *m = opaque;
+  if (size > SIZE_MAX / 2 - m->pos) return -1;
+  size_t end = m->pos + size;
+  if (end > m->cap) {
+    size_t cap = end * 2;
+    uint8_t *d = realloc(m->data, cap);
+    if (!d) return -1;
+    m->data = d;
+    m->cap = cap;
+  }
+  if (m->pos > m->size) memset(m->data + m->size, 0, m->pos - m->size);
+  if (size) memcpy(m->data + m->pos, data, size);
+  m->pos = end;
+  if (end > m->size) m->size = end;
+  return 0;
+}
+
+int64_t mem_writer_seek(void *opaque, int64_t offset, int whence) {
+  mem_writer *m = opaque;
+  int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)m->pos : whence == SEEK_END ? (int64_t)m->size : -1;
+  if (base < 0 || offset < -base || offset > INT64_MAX - base) return -1;
+  m->pos = (size_t)(base + offset);
+  return base + offset;
+}
+
+polyenc_writer mem_writer_api(mem_writer *m, int seekable) {
+  polyenc_writer w = {m, mem_writer_write, seekable ? mem_writer_seek : NULL};
+  return w;
+}
+
+void mem_writer_free(mem_writer *m) {
+  free(m->data);
+  memset(m, 0, sizeof *m);
+}

@@ -25,4 +25,20 @@ void encode_video_file(const char *path, const char *format, const polyenc_video
 /* Stream `index` of info has this type and codec name (e.g. "h264"), or the test fails. */
 void expect_stream(const media_info *info, int index, enum AVMediaType type, const char *codec);
 
+/* A growing buffer in memory behind polyenc_writer callbacks. Start it zeroed ({0}); data holds
+ * size bytes, pos is where the next write goes. */
+typedef struct mem_writer {
+  uint8_t *data;
+  size_t size, cap, pos;
+} mem_writer;
+/* Writes at pos and moves it on; a gap left by a seek past the end reads as zeros. 0, or -1 when
+ * out of memory. */
+int mem_writer_write(void *opaque, const uint8_t *data, size_t size);
+/* SEEK_SET / SEEK_CUR / SEEK_END: the new position, or -1 before the start or for another whence. */
+int64_t mem_writer_seek(void *opaque, int64_t offset, int whence);
+/* Callbacks into m; without seek when !seekable (a writer without seek: fragmented MP4 / MOV). */
+polyenc_writer mem_writer_api(mem_writer *m, int seekable);
+/* Releases the bytes and zeroes m. */
+void mem_writer_free(mem_writer *m);
+
 #endif

@@ -50,36 +50,6 @@ static const job_spec k_jobs[NUM_JOBS] = {
     {"mkv", OUT_WRITER_STREAM, 64, 32, 20, 25, POLYENC_RGB24, x264_mkv, 0, 48000, 1, "flac"},
 };
 
-/* A growing buffer behind the writer callbacks; seekable or not. */
-typedef struct buffer {
-  uint8_t *data;
-  size_t size, capacity, pos;
-} buffer;
-
-static int buffer_write(void *opaque, const uint8_t *data, size_t size) {
-  buffer *b = opaque;
-  if (b->pos + size > b->capacity) {
-    size_t cap = b->capacity ? b->capacity : 4096;
-    while (cap < b->pos + size) cap *= 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d) return -1;
-    b->data = d, b->capacity = cap;
-  }
-  if (b->pos > b->size) memset(b->data + b->size, 0, b->pos - b->size);
-  memcpy(b->data + b->pos, data, size);
-  b->pos += size;
-  if (b->pos > b->size) b->size = b->pos;
-  return 0;
-}
-
-static int64_t buffer_seek(void *opaque, int64_t offset, int whence) {
-  buffer *b = opaque;
-  int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)b->pos : (int64_t)b->size;
-  if (base + offset < 0) return -1;
-  b->pos = (size_t)(base + offset);
-  return base + offset;
-}
-
 /* The input of a job: frames in the job's layout (built from the RGB pattern), a tone. */
 typedef struct job_input {
   uint8_t *rgb;    /* RGB24, for the PSNR check */
@@ -138,7 +108,7 @@ typedef struct job {
   /* results */
   polyenc_status status;
   char error[2048];
-  buffer out;
+  mem_writer out; /* writer and memory outputs; a file output read back */
 } job;
 
 /* Feeds frames one at a time with the audio of each frame in between: the muxer interleaves. */
@@ -187,7 +157,7 @@ static polyenc_status encode(job *j, polyenc_encoder *enc) {
     ac.codec = s->audio_codec;
     st = polyenc_add_audio(enc, &ac, &a);
   }
-  polyenc_writer w = {&j->out, buffer_write, s->out == OUT_WRITER_SEEK ? buffer_seek : NULL};
+  polyenc_writer w = mem_writer_api(&j->out, s->out == OUT_WRITER_SEEK);
   if (!st) {
     switch (s->out) {
     case OUT_FILE: st = polyenc_open_file(enc, j->path, s->format); break;
@@ -202,7 +172,7 @@ static polyenc_status encode(job *j, polyenc_encoder *enc) {
     const uint8_t *data;
     size_t size;
     st = polyenc_output(enc, &data, &size);
-    if (!st && buffer_write(&j->out, data, size) < 0) st = POLYENC_ERR_NOMEM;
+    if (!st && mem_writer_write(&j->out, data, size) < 0) st = POLYENC_ERR_NOMEM;
   }
   return st;
 }
@@ -294,7 +264,7 @@ static void case_eight_encoders(void) {
   run_all(alone, 0);
   run_all(together, 1);
   for (int i = 0; i < NUM_JOBS; i++) {
-    const buffer *a = &alone[i].out, *b = &together[i].out;
+    const mem_writer *a = &alone[i].out, *b = &together[i].out;
     size_t first = 0;
     while (first < a->size && first < b->size && a->data[first] == b->data[first]) first++;
     CHECK_MSG(a->size == b->size && first == a->size,
@@ -303,8 +273,8 @@ static void case_eight_encoders(void) {
     expect_decodes(&together[i], i);
   }
   for (int i = 0; i < NUM_JOBS; i++) {
-    free(alone[i].out.data);
-    free(together[i].out.data);
+    mem_writer_free(&alone[i].out);
+    mem_writer_free(&together[i].out);
     free(alone[i].path);
     free(together[i].path);
     free_input(&inputs[i]);

@@ -27,8 +27,7 @@ CHECK_MAIN(CASES)
 
 /* ---- a writer into memory that fails from its k-th write or k-th seek on ---- */
 typedef struct fault_writer {
-  uint8_t *data;
-  size_t size, cap, pos;
+  mem_writer out;                    /* the bytes written */
   int writes, seeks;                 /* calls so far */
   int fail_write_at, fail_seek_at;   /* 1-based; 0: never */
   int failed;                        /* a call was answered with a failure */
@@ -43,17 +42,7 @@ static int fw_write(void *opaque, const uint8_t *data, size_t size) {
     f->failed = 1;
     return -1;
   }
-  if (f->pos + size > f->cap) {
-    size_t cap = (f->pos + size) * 2;
-    uint8_t *d = realloc(f->data, cap);
-    CHECK(d);
-    f->data = d;
-    f->cap = cap;
-  }
-  if (f->pos > f->size) memset(f->data + f->size, 0, f->pos - f->size);
-  memcpy(f->data + f->pos, data, size);
-  f->pos += size;
-  if (f->pos > f->size) f->size = f->pos;
+  CHECK(mem_writer_write(&f->out, data, size) == 0);
   return 0;
 }
 
@@ -65,10 +54,8 @@ static int64_t fw_seek(void *opaque, int64_t offset, int whence) {
     f->failed = 1;
     return -1;
   }
-  int64_t pos = whence == SEEK_SET ? offset : whence == SEEK_CUR ? (int64_t)f->pos + offset
-                                            : whence == SEEK_END ? (int64_t)f->size + offset : -1;
-  CHECK_MSG(pos >= 0, "seek to %lld (whence %d)", (long long)pos, whence);
-  f->pos = (size_t)pos;
+  int64_t pos = mem_writer_seek(&f->out, offset, whence);
+  CHECK_MSG(pos >= 0, "seek by %lld (whence %d) refused", (long long)offset, whence);
   return pos;
 }
 
@@ -217,12 +204,12 @@ static fault_writer baseline(const job *j, const media_in *m) {
   CHECK(!w.failed);
   if (j->video) {
     video_frames vf;
-    CHECK_EQ_INT(media_decode_rgb(src_mem(w.data, w.size), 0, "bt601", 0, &vf), 0);
+    CHECK_EQ_INT(media_decode_rgb(src_mem(w.out.data, w.out.size), 0, "bt601", 0, &vf), 0);
     CHECK_EQ_INT(vf.num_frames, j->n);
     video_frames_free(&vf);
   } else {
     audio_samples as;
-    CHECK_EQ_INT(media_decode_audio(src_mem(w.data, w.size), 0, &as), 0);
+    CHECK_EQ_INT(media_decode_audio(src_mem(w.out.data, w.out.size), 0, &as), 0);
     CHECK_EQ_INT(as.num_samples, j->ns);
     audio_samples_free(&as);
   }
@@ -242,7 +229,7 @@ static void fail_at(const job *j, const media_in *m, int k, int seek) {
   CHECK_CONTAINS(o.message, seek ? "seek callback failed" : "write callback failed");
   CHECK_MSG(w.calls_after_failure == 0, "%s: the writer was called %d times after its %s #%d failed", j->format,
             w.calls_after_failure, seek ? "seek" : "write", k);
-  free(w.data);
+  mem_writer_free(&w.out);
 }
 
 /* Every k from 1 to the baseline's count (stride > 1: a sample of them, first and last included). */
@@ -251,7 +238,7 @@ static void sweep(const char *format, int seekable, int seek, int stride) {
   media_in m = media_for(&j);
   fault_writer base = baseline(&j, &m);
   int count = seek ? base.seeks : base.writes;
-  free(base.data);
+  mem_writer_free(&base.out);
   CHECK_MSG(count >= (seek ? 1 : 20), "%s: only %d %s in the encode to sweep", format, count, seek ? "seeks" : "writes");
   int done = 0;
   for (int k = 1; k <= count; k += stride, done++) fail_at(&j, &m, k, seek);

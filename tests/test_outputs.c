@@ -44,44 +44,9 @@ static job default_job(int video, int audio) {
 typedef enum out_kind { OUT_FILE, OUT_WRITER, OUT_MEMORY } out_kind;
 
 typedef struct mem_sink {
-  uint8_t *data;
-  size_t size, cap, pos;
+  mem_writer buf;
   size_t snapshot_at_close; /* size when polyenc_close was called */
 } mem_sink;
-
-static int sink_write(void *opaque, const uint8_t *data, size_t size) {
-  mem_sink *m = opaque;
-  if (m->pos + size > m->cap) {
-    size_t cap = (m->pos + size) * 2;
-    uint8_t *d = realloc(m->data, cap);
-    if (!d) return -1;
-    m->data = d;
-    m->cap = cap;
-  }
-  memcpy(m->data + m->pos, data, size);
-  m->pos += size;
-  if (m->pos > m->size) m->size = m->pos;
-  return 0;
-}
-
-static int64_t sink_seek(void *opaque, int64_t offset, int whence) {
-  mem_sink *m = opaque;
-  int64_t pos = whence == SEEK_SET ? offset : whence == SEEK_CUR ? (int64_t)m->pos + offset
-                                            : whence == SEEK_END ? (int64_t)m->size + offset : -1;
-  if (pos < 0) return -1;
-  if ((size_t)pos > m->size) { /* extend with zeros */
-    if ((size_t)pos > m->cap) {
-      uint8_t *d = realloc(m->data, (size_t)pos);
-      if (!d) return -1;
-      m->data = d;
-      m->cap = (size_t)pos;
-    }
-    memset(m->data + m->size, 0, (size_t)pos - m->size);
-    m->size = (size_t)pos;
-  }
-  m->pos = (size_t)pos;
-  return pos;
-}
 
 /* Runs a job into a file (path), a writer (sink, seekable or not) or memory (bytes copied into sink). */
 static void run_job(const job *j, out_kind kind, const char *path, const char *format, mem_sink *sink, int seekable,
@@ -100,9 +65,11 @@ static void run_job(const job *j, out_kind kind, const char *path, const char *f
     polyenc_audio_config ac = audio_cfg(j->rate, j->channels);
     a = add_audio_ok(enc, &ac);
   }
-  polyenc_writer w = {sink, sink_write, seekable ? sink_seek : NULL};
   if (kind == OUT_FILE) CHECK_OK(enc, polyenc_open_file(enc, path, format));
-  if (kind == OUT_WRITER) CHECK_OK(enc, polyenc_open_writer(enc, &w, format));
+  if (kind == OUT_WRITER) {
+    polyenc_writer w = mem_writer_api(&sink->buf, seekable);
+    CHECK_OK(enc, polyenc_open_writer(enc, &w, format));
+  }
   if (kind == OUT_MEMORY) CHECK_OK(enc, polyenc_open_memory(enc, format));
   if (v) {
     uint8_t *rgb = j->preset ? malloc((size_t)j->w * j->h * 3 * j->n) : pattern_frames(j->w, j->h, j->n);
@@ -117,16 +84,14 @@ static void run_job(const job *j, out_kind kind, const char *path, const char *f
     add_samples_ok(enc, a, tone, j->channels, j->ns);
     free(tone);
   }
-  if (bytes_before_close) *bytes_before_close = sink ? sink->size : 0;
+  if (bytes_before_close) *bytes_before_close = sink ? sink->buf.size : 0;
   CHECK_OK(enc, polyenc_close(enc));
   if (kind == OUT_MEMORY) {
     const uint8_t *data = NULL;
     size_t size = 0;
     CHECK_OK(enc, polyenc_output(enc, &data, &size));
     CHECK(data != NULL && size > 0);
-    sink->data = malloc(size);
-    memcpy(sink->data, data, size);
-    sink->size = sink->cap = size;
+    CHECK(mem_writer_write(&sink->buf, data, size) == 0);
   }
   polyenc_encoder_free(enc);
 }
@@ -208,19 +173,19 @@ static void case_format_extension_as_format_name(void) {
   mem_sink m = {0};
   run_job(&j, OUT_MEMORY, NULL, "mkv", &m, 0, NULL);
   media_info info;
-  CHECK_EQ_INT(media_probe(src_mem(m.data, m.size), &info), 0);
+  CHECK_EQ_INT(media_probe(src_mem(m.buf.data, m.buf.size), &info), 0);
   CHECK_CONTAINS(info.format_name, "matroska");
   expect_stream(&info, 0, AVMEDIA_TYPE_VIDEO, "h264");
   expect_stream(&info, 1, AVMEDIA_TYPE_AUDIO, "aac");
-  free(m.data);
+  mem_writer_free(&m.buf);
 
   job ja = default_job(0, 1);
   mem_sink m2 = {0};
   run_job(&ja, OUT_MEMORY, NULL, "m4a", &m2, 0, NULL);
-  CHECK_EQ_INT(media_probe(src_mem(m2.data, m2.size), &info), 0);
+  CHECK_EQ_INT(media_probe(src_mem(m2.buf.data, m2.buf.size), &info), 0);
   CHECK_CONTAINS(info.format_name, "m4a");
   expect_stream(&info, 0, AVMEDIA_TYPE_AUDIO, "aac");
-  free(m2.data);
+  mem_writer_free(&m2.buf);
 }
 
 /* ---- outputs ---- */
@@ -240,14 +205,14 @@ static void case_writer_seekable_identical_to_file(void) {
   size_t fsize;
   uint8_t *file = read_file(path, &fsize);
   CHECK(file);
-  expect_same_bytes(file, fsize, m.data, m.size);
+  expect_same_bytes(file, fsize, m.buf.data, m.buf.size);
   /* and it is a normal (not fragmented) mp4 that decodes */
   video_frames v;
-  CHECK_EQ_INT(media_decode_yuv(src_mem(m.data, m.size), 0, &v), 0);
+  CHECK_EQ_INT(media_decode_yuv(src_mem(m.buf.data, m.buf.size), 0, &v), 0);
   CHECK_EQ_INT(v.num_frames, j.n);
   video_frames_free(&v);
   free(file);
-  free(m.data);
+  mem_writer_free(&m.buf);
 }
 
 static int has_box(const uint8_t *d, size_t n, const char *type) {
@@ -281,38 +246,38 @@ static void case_writer_unseekable_fragmented_mp4(void) {
   mem_sink m = {0};
   size_t before_close = 0;
   run_job(&j, OUT_WRITER, NULL, "mp4", &m, 0, &before_close);
-  CHECK(m.size > 0);
-  CHECK_MSG(has_box(m.data, m.size, "moof"), "no 'moof' box in %zu bytes: not fragmented", m.size);
-  CHECK_GE(count_top_level(m.data, m.size, "moof"), 2);
-  CHECK_EQ_INT(count_top_level(m.data, m.size, "moov"), 1);
+  CHECK(m.buf.size > 0);
+  CHECK_MSG(has_box(m.buf.data, m.buf.size, "moof"), "no 'moof' box in %zu bytes: not fragmented", m.buf.size);
+  CHECK_GE(count_top_level(m.buf.data, m.buf.size, "moof"), 2);
+  CHECK_EQ_INT(count_top_level(m.buf.data, m.buf.size, "moov"), 1);
   media_info info;
-  CHECK_EQ_INT(media_probe(src_mem(m.data, m.size), &info), 0);
+  CHECK_EQ_INT(media_probe(src_mem(m.buf.data, m.buf.size), &info), 0);
   expect_stream(&info, 0, AVMEDIA_TYPE_VIDEO, "h264");
   video_frames v;
-  CHECK_EQ_INT(media_decode_yuv(src_mem(m.data, m.size), 0, &v), 0);
+  CHECK_EQ_INT(media_decode_yuv(src_mem(m.buf.data, m.buf.size), 0, &v), 0);
   CHECK_EQ_INT(v.num_frames, j.n);
   video_frames_free(&v);
   /* what the writer had before close decodes on its own (streaming); it may end inside a
    * fragment, so a read error at its end counts as the end */
   media_allow_truncated = 1;
   CHECK_MSG(before_close > 0, "nothing was written before close");
-  CHECK_EQ_INT(media_decode_yuv(src_mem(m.data, before_close), 0, &v), 0);
+  CHECK_EQ_INT(media_decode_yuv(src_mem(m.buf.data, before_close), 0, &v), 0);
   CHECK_MSG(v.num_frames >= 10, "only %d frames decodable from the %zu bytes written before close", v.num_frames,
             before_close);
   video_frames_free(&v);
   /* and so does a truncated copy */
-  CHECK_EQ_INT(media_decode_yuv(src_mem(m.data, m.size / 2), 0, &v), 0);
+  CHECK_EQ_INT(media_decode_yuv(src_mem(m.buf.data, m.buf.size / 2), 0, &v), 0);
   CHECK_GE(v.num_frames, 10);
   video_frames_free(&v);
   /* ffprobe reads it too */
   const char *path = tmp_path("fragmented.mp4");
-  CHECK_EQ_INT(write_file(path, m.data, m.size), 0);
+  CHECK_EQ_INT(write_file(path, m.buf.data, m.buf.size), 0);
   char *p = ffprobe("-count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of default=noprint_wrappers=1", path);
   CHECK(p);
   char buf[32];
   CHECK_STREQ(kv_get(p, "nb_read_frames", 0, buf, sizeof buf), "60");
   free(p);
-  free(m.data);
+  mem_writer_free(&m.buf);
 }
 
 static void case_writer_unseekable_mkv(void) {
@@ -320,14 +285,14 @@ static void case_writer_unseekable_mkv(void) {
   mem_sink m = {0};
   run_job(&j, OUT_WRITER, NULL, "matroska", &m, 0, NULL);
   media_info info;
-  CHECK_EQ_INT(media_probe(src_mem(m.data, m.size), &info), 0);
+  CHECK_EQ_INT(media_probe(src_mem(m.buf.data, m.buf.size), &info), 0);
   expect_stream(&info, 0, AVMEDIA_TYPE_VIDEO, "h264");
   expect_stream(&info, 1, AVMEDIA_TYPE_AUDIO, "aac");
   video_frames v;
-  CHECK_EQ_INT(media_decode_yuv(src_mem(m.data, m.size), 0, &v), 0);
+  CHECK_EQ_INT(media_decode_yuv(src_mem(m.buf.data, m.buf.size), 0, &v), 0);
   CHECK_EQ_INT(v.num_frames, j.n);
   video_frames_free(&v);
-  free(m.data);
+  mem_writer_free(&m.buf);
 }
 
 static void memory_vs_file(const char *ext, const char *format) {
@@ -342,9 +307,9 @@ static void memory_vs_file(const char *ext, const char *format) {
   size_t fsize;
   uint8_t *file = read_file(path, &fsize);
   CHECK(file);
-  expect_same_bytes(file, fsize, m.data, m.size);
+  expect_same_bytes(file, fsize, m.buf.data, m.buf.size);
   free(file);
-  free(m.data);
+  mem_writer_free(&m.buf);
 }
 
 static void case_memory_identical_to_file(void) { memory_vs_file("mp4", "mp4"); }

@@ -16,29 +16,10 @@ CHECK_MAIN(CASES)
 
 enum { W = 64, H = 48, NF = 60, GOP = 5, RATE = 48000, CH = 2, MAX_FRAGMENTS = 256 };
 
-typedef struct bytes {
-  uint8_t *data;
-  size_t size, cap;
-} bytes;
-
-static int append(void *opaque, const uint8_t *data, size_t size) {
-  bytes *b = opaque;
-  if (b->size + size > b->cap) {
-    size_t cap = (b->size + size) * 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d) return -1;
-    b->data = d;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->size, data, size);
-  b->size += size;
-  return 0;
-}
-
 /* NF frames at 25 fps with a keyframe every GOP frames, and a tone as long, into a writer without
  * seek: fragmented MP4. */
-static bytes encode_fragmented(void) {
-  bytes out = {NULL, 0, 0};
+static mem_writer encode_fragmented(void) {
+  mem_writer out = {0};
   polyenc_encoder *enc = polyenc_encoder_new();
   CHECK(enc);
   polyenc_video_config vc = video_cfg(W, H, 25);
@@ -47,7 +28,7 @@ static bytes encode_fragmented(void) {
   polyenc_stream *v = add_video_ok(enc, &vc);
   polyenc_audio_config ac = audio_cfg(RATE, CH);
   polyenc_stream *a = add_audio_ok(enc, &ac);
-  polyenc_writer w = {&out, append, NULL};
+  polyenc_writer w = mem_writer_api(&out, 0);
   CHECK_OK(enc, polyenc_open_writer(enc, &w, "mp4"));
   uint8_t *rgb = pattern_frames(W, H, NF);
   int64_t ns = (int64_t)RATE * NF / 25;
@@ -104,7 +85,7 @@ typedef struct fragments {
   int frames[MAX_FRAGMENTS]; /* video frames in it */
 } fragments;
 
-static fragments parse_fragments(const bytes *b) {
+static fragments parse_fragments(const mem_writer *b) {
   fragments f;
   memset(&f, 0, sizeof f);
   char type[5];
@@ -146,7 +127,7 @@ static int inside_moof(const fragments *f, size_t cut) {
 }
 
 /* Decodes the first `cut` bytes, front to back (streaming) or as a seekable file. */
-static void check_cut_read(const bytes *b, const fragments *f, const uint8_t *copy, size_t cut, int streaming) {
+static void check_cut_read(const mem_writer *b, const fragments *f, const uint8_t *copy, size_t cut, int streaming) {
   const char *how = streaming ? "read front to back" : "read as a seekable file";
   media_ignore_index = streaming;
   video_frames vf;
@@ -167,7 +148,7 @@ static void check_cut_read(const bytes *b, const fragments *f, const uint8_t *co
   media_ignore_index = 0;
 }
 
-static void check_cut(const bytes *b, const fragments *f, size_t cut) {
+static void check_cut(const mem_writer *b, const fragments *f, size_t cut) {
   uint8_t *copy = malloc(cut); /* only the bytes before the cut are readable (ASan / valgrind) */
   CHECK(copy);
   memcpy(copy, b->data, cut);
@@ -182,7 +163,7 @@ static void check_cut(const bytes *b, const fragments *f, size_t cut) {
 /* Every boundary after the first fragment, one byte either side; and `between` evenly spaced cuts
  * from the end of the first fragment to the end. Returns the number of cuts. */
 static int sweep(int between) {
-  bytes b = encode_fragmented();
+  mem_writer b = encode_fragmented();
   fragments f = parse_fragments(&b);
   int cuts = 0;
   for (int i = 0; i < f.count; i++)
@@ -198,7 +179,7 @@ static int sweep(int between) {
     cuts++;
   }
   printf("%zu bytes, %d fragments, %d cut points checked\n", b.size, f.count, cuts);
-  free(b.data);
+  mem_writer_free(&b);
   return cuts;
 }
 
