@@ -15,7 +15,7 @@
 
 const path = require('node:path');
 const fs = require('node:fs');
-const { Writable, finished } = require('node:stream');
+const { Stream, Writable, finished } = require('node:stream');
 
 function loadBinding() {
   const candidates = [];
@@ -39,10 +39,15 @@ function loadBinding() {
 
 const binding = loadBinding();
 
+// Wrong JS types: a TypeError with the code the addon gives its own (ERR_INVALID_ARG_TYPE).
+function typeError(message) {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_TYPE' });
+}
+
 function checkOptions(options, what) {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object') {
-    throw new TypeError(`${what}: options must be an object, got ${typeof options}`);
+    throw typeError(`${what}: options must be an object, got ${typeof options}`);
   }
   return options;
 }
@@ -58,7 +63,7 @@ function toWritable(target) {
     typeof target.on !== 'function' ||
     typeof target.end !== 'function'
   ) {
-    throw new TypeError(
+    throw typeError(
       'openStream: expected a Node Writable (fs.createWriteStream, an HTTP response, a socket, ...) or a ' +
         `WHATWG WritableStream, got ${target === null ? 'null' : typeof target}`,
     );
@@ -76,7 +81,14 @@ function makeSink(writable, state) {
       state.error = new Error('openStream: the writable was closed before the encoder finished');
       throw state.error;
     }
-    if (writable.write(chunk)) return true;
+    let taken;
+    try {
+      taken = writable.write(chunk);
+    } catch (err) {
+      if (!state.error) state.error = err; // the cause of the POLYENC_ERR_IO that follows
+      throw err;
+    }
+    if (taken) return true;
     let called = false;
     const finish = (err) => {
       if (called) return;
@@ -209,7 +221,7 @@ class Encoder {
   /** Output to memory; close() resolves to a Buffer with the whole file. */
   openMemory(options) {
     const o = checkOptions(options, 'openMemory');
-    if (o.format === undefined) throw new TypeError("openMemory: options.format is required (e.g. { format: 'mp4' })");
+    if (o.format === undefined) throw typeError("openMemory: options.format is required (e.g. { format: 'mp4' })");
     this[kNative].openMemory(o.format);
   }
 
@@ -221,7 +233,7 @@ class Encoder {
   openStream(writable, options) {
     const o = checkOptions(options, 'openStream');
     const w = toWritable(writable);
-    if (o.format === undefined) throw new TypeError("openStream: options.format is required (e.g. { format: 'mp4' })");
+    if (o.format === undefined) throw typeError("openStream: options.format is required (e.g. { format: 'mp4' })");
     const state = { writable: w, error: null, end: o.end !== false, onError: null };
     state.onError = (err) => {
       if (!state.error) state.error = err;
@@ -251,20 +263,35 @@ class Encoder {
     try {
       result = await this[kNative].close();
     } catch (err) {
-      if (state) {
-        state.writable.off('error', state.onError);
-        if (state.end && !state.writable.destroyed) state.writable.destroy(state.error || err);
-      }
+      // The Writable is destroyed with the error; the 'error' event that follows is this rejection's, so
+      // the listener stays (without one, an 'error' event would be an uncaught exception).
+      const w = state && state.writable;
+      if (w && state.end && !w.destroyed && typeof w.destroy === 'function') w.destroy(state.error || err);
       throw this[kDecorate](err);
     }
     if (state) {
-      if (state.end && !state.writable.destroyed) {
-        await new Promise((resolve, reject) => {
-          finished(state.writable, (err) => (err ? reject(err) : resolve()));
-          state.writable.end();
-        });
+      const w = state.writable;
+      try {
+        if (state.error) throw state.error; // failed after it took the last chunk
+        if (state.end && w.destroyed && !w.writableFinished) {
+          throw new Error('openStream: the writable was closed before the encoder finished');
+        }
+        if (state.end && !w.destroyed) {
+          await new Promise((resolve, reject) => {
+            if (w instanceof Stream) {
+              finished(w, (err) => (err ? reject(err) : resolve()));
+              w.end();
+            } else {
+              w.end(() => resolve()); // a WritableLike that is not a Node stream: its end callback is the finish
+            }
+          });
+        }
+      } catch (cause) {
+        // the listener stays: the Writable's 'error' event is reported by this rejection
+        throw Object.assign(new Error(`openStream: writing the output failed: ${cause && cause.message ? cause.message : cause}`),
+          { code: 'POLYENC_ERR_IO', status: -4, cause });
       }
-      state.writable.off('error', state.onError);
+      w.off('error', state.onError);
     }
     return result;
   }

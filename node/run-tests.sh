@@ -4,8 +4,10 @@
 # Needs: node >= 18, npm, cmake >= 3.16, a C compiler, FFmpeg dev packages (as the C library), ffmpeg/ffprobe.
 set -eu
 cd "$(dirname "$0")"
-if [ ! -f node_modules/node-api-headers/include/node_api.h ] || [ ! -f node_modules/typescript/bin/tsc ]; then
-  # dev dependencies only (Node-API headers, TypeScript for the .d.ts check); the build runs just below
+if [ ! -f node_modules/node-api-headers/include/node_api.h ] || [ ! -f node_modules/typescript/bin/tsc ] ||
+  [ ! -f node_modules/fast-check/package.json ]; then
+  # dev dependencies only (Node-API headers, TypeScript for the .d.ts check, fast-check for the fuzz
+  # test); the build runs just below
   npm ci --ignore-scripts --no-audit --no-fund || npm install --ignore-scripts --no-audit --no-fund
 fi
 node scripts/build.js

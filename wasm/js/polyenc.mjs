@@ -35,6 +35,14 @@ function polyencError(code, message, extra) {
   return Object.assign(err, extra);
 }
 
+// Wrong JS types and out-of-range integers: TypeError / RangeError with the codes the Node addon gives them.
+function typeError(message) {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_TYPE' });
+}
+function rangeError(message) {
+  return Object.assign(new RangeError(message), { code: 'ERR_OUT_OF_RANGE' });
+}
+
 // ------------------------------------------------------------------ loading the module
 
 const state = {
@@ -60,7 +68,7 @@ function hardwareThreads() {
 function chooseVariant(options) {
   if (options.variant === 'st' || options.variant === 'mt') return options.variant;
   if (options.variant !== undefined && options.variant !== 'auto')
-    throw new TypeError(`init: variant must be 'st', 'mt' or 'auto', got ${JSON.stringify(options.variant)}`);
+    throw typeError(`init: variant must be 'st', 'mt' or 'auto', got ${JSON.stringify(options.variant)}`);
   if (options.threads === false) return 'st';
   if (options.threads === true) return 'mt';
   if (IS_NODE) return 'st';
@@ -141,7 +149,7 @@ async function loadModule(options) {
  *   maximumMemory: bytes the wasm memory may grow to (default 2 GiB)
  */
 export function init(options = {}) {
-  if (options === null || typeof options !== 'object') throw new TypeError('init: options must be an object');
+  if (options === null || typeof options !== 'object') throw typeError('init: options must be an object');
   if (state.mod && !state.mod.dead) return state.loading;
   state.loading = loadModule(options).catch((err) => {
     state.loading = null;
@@ -172,7 +180,7 @@ export function version() {
 }
 
 export function hasEncoder(codec) {
-  if (typeof codec !== 'string') throw new TypeError(`hasEncoder: codec must be a string, got ${typeof codec}`);
+  if (typeof codec !== 'string') throw typeError(`hasEncoder: codec must be a string, got ${typeof codec}`);
   const m = liveModule('hasEncoder');
   return withStrings(m, [codec], ([p]) => m._polyenc_has_encoder(p) === 1);
 }
@@ -246,13 +254,13 @@ function typeName(v) {
 }
 
 function checkObject(o, what) {
-  if (o === null || typeof o !== 'object') throw new TypeError(`${what} expects an options object, got ${typeName(o)}`);
+  if (o === null || typeof o !== 'object') throw typeError(`${what} expects an options object, got ${typeName(o)}`);
   return o;
 }
 
 function optsOf(o, what) {
   if (o === undefined || o === null) return {};
-  if (typeof o !== 'object') throw new TypeError(`${what}: options must be an object, got ${typeof o}`);
+  if (typeof o !== 'object') throw typeError(`${what}: options must be an object, got ${typeof o}`);
   return o;
 }
 
@@ -261,30 +269,30 @@ const present = (v) => v !== undefined && v !== null;
 function num(o, ctx, name, required) {
   const v = o[name];
   if (!present(v)) {
-    if (required) throw new TypeError(`${ctx}.${name} is required (a number)`);
+    if (required) throw typeError(`${ctx}.${name} is required (a number)`);
     return undefined;
   }
-  if (typeof v !== 'number') throw new TypeError(`${ctx}.${name} must be a number, got ${typeName(v)}`);
+  if (typeof v !== 'number') throw typeError(`${ctx}.${name} must be a number, got ${typeName(v)}`);
   return v;
 }
 
 function int(o, ctx, name, required, lo = -2147483648, hi = 2147483647) {
   const v = o[name];
   if (!present(v)) {
-    if (required) throw new TypeError(`${ctx}.${name} is required (an integer)`);
+    if (required) throw typeError(`${ctx}.${name} is required (an integer)`);
     return undefined;
   }
-  if (typeof v !== 'number') throw new TypeError(`${ctx}.${name} must be a number, got ${typeName(v)}`);
-  if (!Number.isInteger(v)) throw new TypeError(`${ctx}.${name} must be an integer, got ${v}`);
-  if (v < lo || v > hi) throw new RangeError(`${ctx}.${name} must be in [${lo}, ${hi}], got ${v}`);
+  if (typeof v !== 'number') throw typeError(`${ctx}.${name} must be a number, got ${typeName(v)}`);
+  if (!Number.isInteger(v)) throw typeError(`${ctx}.${name} must be an integer, got ${v}`);
+  if (v < lo || v > hi) throw rangeError(`${ctx}.${name} must be in [${lo}, ${hi}], got ${v}`);
   return v;
 }
 
 function str(o, ctx, name) {
   const v = o[name];
   if (!present(v)) return undefined;
-  if (typeof v !== 'string') throw new TypeError(`${ctx}.${name} must be a string, got ${typeName(v)}`);
-  if (v.includes('\0')) throw new TypeError(`${ctx}.${name} must not contain NUL characters`);
+  if (typeof v !== 'string') throw typeError(`${ctx}.${name} must be a string, got ${typeName(v)}`);
+  if (v.includes('\0')) throw typeError(`${ctx}.${name} must not contain NUL characters`);
   return v;
 }
 
@@ -293,15 +301,15 @@ function optionList(o, ctx) {
   const v = o.options;
   if (!present(v)) return null;
   const what = `${ctx}.options`;
-  if (typeof v !== 'object') throw new TypeError(`${what} must be an object of key: value pairs, got ${typeName(v)}`);
+  if (typeof v !== 'object') throw typeError(`${what} must be an object of key: value pairs, got ${typeName(v)}`);
   const pairs = Array.isArray(v) ? v : Object.entries(v);
   const out = [];
   pairs.forEach((pair, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${what}[${i}] must be a [key, value] pair, got ${typeName(pair)}`);
+    if (!Array.isArray(pair) || pair.length !== 2) throw typeError(`${what}[${i}] must be a [key, value] pair, got ${typeName(pair)}`);
     const [key, val] = pair;
-    if (typeof key !== 'string') throw new TypeError(`${what} key must be a string, got ${typeName(key)}`);
+    if (typeof key !== 'string') throw typeError(`${what} key must be a string, got ${typeName(key)}`);
     if (!['string', 'number', 'boolean'].includes(typeof val))
-      throw new TypeError(`${what}.${key} must be a string, number or boolean, got ${typeName(val)}`);
+      throw typeError(`${what}.${key} must be a string, number or boolean, got ${typeName(val)}`);
     out.push(key, String(val));
   });
   return out;
@@ -329,9 +337,9 @@ function layoutName(l) {
 
 function readFrameLayout(v) {
   if (!present(v)) return 0;
-  if (typeof v !== 'string') throw new TypeError(`layout must be a string, got ${typeName(v)}`);
+  if (typeof v !== 'string') throw typeError(`layout must be a string, got ${typeName(v)}`);
   const i = FRAME_LAYOUTS.indexOf(v);
-  if (i < 0) throw new TypeError(`layout must be 'rgb-planar', 'rgb24', 'rgba', 'bgra' or 'yuv420p', got '${v}'`);
+  if (i < 0) throw typeError(`layout must be 'rgb-planar', 'rgb24', 'rgba', 'bgra' or 'yuv420p', got '${v}'`);
   return i;
 }
 
@@ -408,7 +416,7 @@ async function frameInput(data, layout, stream) {
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) {
     return { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), layout: readFrameLayout(layout) };
   }
-  throw new TypeError(
+  throw typeError(
     `addFrames: data must be a Uint8Array, Uint8ClampedArray, ImageData, VideoFrame, canvas or ImageBitmap, got ${typeName(data)}`);
 }
 
@@ -421,9 +429,9 @@ function countFrames(input, stream, numFrames) {
     return 1;
   }
   if (present(numFrames)) {
-    if (typeof numFrames !== 'number') throw new TypeError(`numFrames must be a number, got ${typeName(numFrames)}`);
-    if (!Number.isInteger(numFrames)) throw new TypeError(`numFrames must be an integer, got ${numFrames}`);
-    if (numFrames < 0 || numFrames > 2147483647) throw new RangeError(`numFrames must be in [0, 2147483647], got ${numFrames}`);
+    if (typeof numFrames !== 'number') throw typeError(`numFrames must be a number, got ${typeName(numFrames)}`);
+    if (!Number.isInteger(numFrames)) throw typeError(`numFrames must be an integer, got ${numFrames}`);
+    if (numFrames < 0 || numFrames > 2147483647) throw rangeError(`numFrames must be in [0, 2147483647], got ${numFrames}`);
     if (numFrames * fb > bytes.length) {
       throw polyencError('POLYENC_ERR_ARGUMENT',
         `addFrames: numFrames=${numFrames} needs ${numFrames * fb} bytes of ${stream.width}x${stream.height} ${layoutName(input.layout)}, got ${bytes.length}`);
@@ -439,8 +447,8 @@ function countFrames(input, stream, numFrames) {
 }
 
 function checkFormat(o, what) {
-  if (o.format === undefined) throw new TypeError(`${what}: options.format is required (e.g. { format: 'mp4' })`);
-  if (typeof o.format !== 'string') throw new TypeError(`${what}: options.format must be a string, got ${typeName(o.format)}`);
+  if (o.format === undefined) throw typeError(`${what}: options.format is required (e.g. { format: 'mp4' })`);
+  if (typeof o.format !== 'string') throw typeError(`${what}: options.format must be a string, got ${typeName(o.format)}`);
 }
 
 // Any sample input -> { channels: Float32Array[] | null, flat: Float32Array | null, layout, nch, n }.
@@ -453,13 +461,13 @@ function sampleInput(data, layout, stream) {
   }
   if (Array.isArray(data)) {
     if (present(layout) && layout !== 'planar') {
-      throw new TypeError("addSamples: an array of Float32Array (one per channel) is planar; layout " +
+      throw typeError("addSamples: an array of Float32Array (one per channel) is planar; layout " +
         `'${layout}' does not apply`);
     }
     if (data.length !== stream.numChannels)
       throw polyencError('POLYENC_ERR_ARGUMENT', `addSamples: Expected ${stream.numChannels} channels, got ${data.length}`);
     data.forEach((c, i) => {
-      if (!(c instanceof Float32Array)) throw new TypeError(`addSamples: data[${i}] must be a Float32Array, got ${typeName(c)}`);
+      if (!(c instanceof Float32Array)) throw typeError(`addSamples: data[${i}] must be a Float32Array, got ${typeName(c)}`);
     });
     const n = data.length ? data[0].length : 0;
     data.forEach((c, i) => {
@@ -471,14 +479,14 @@ function sampleInput(data, layout, stream) {
     return { channels: data, flat: null, layout: 0, n };
   }
   if (!(data instanceof Float32Array)) {
-    throw new TypeError('addSamples: data must be a Float32Array or an array of Float32Array (one per channel), ' +
+    throw typeError('addSamples: data must be a Float32Array or an array of Float32Array (one per channel), ' +
       `got ${typeName(data)}`);
   }
   let l = 0;
   if (present(layout)) {
     if (layout === 'planar') l = 0;
     else if (layout === 'interleaved') l = 1;
-    else throw new TypeError(`layout must be 'planar' or 'interleaved', got '${layout}'`);
+    else throw typeError(`layout must be 'planar' or 'interleaved', got '${layout}'`);
   }
   const c = stream.numChannels;
   if (data.length % c) {
@@ -512,7 +520,7 @@ let nextSinkId = 1;
 // waiting before the next call runs (writer.ready / 'drain').
 function streamTarget(target) {
   if (target && typeof target.getWriter === 'function') {
-    if (target.locked) throw new TypeError('openStream: the WritableStream is locked (it already has a writer)');
+    if (target.locked) throw typeError('openStream: the WritableStream is locked (it already has a writer)');
     const writer = target.getWriter();
     return {
       async write(chunk) {
@@ -556,7 +564,7 @@ function streamTarget(target) {
       },
     };
   }
-  throw new TypeError('openStream: expected a WHATWG WritableStream (or, in Node, a Writable), got ' + typeName(target));
+  throw typeError('openStream: expected a WHATWG WritableStream (or, in Node, a Writable), got ' + typeName(target));
 }
 
 // ------------------------------------------------------------------ the Encoder
@@ -587,7 +595,12 @@ export class VideoStream {
 
   /** data: Uint8Array | Uint8ClampedArray (numFrames frames in options.layout), ImageData, VideoFrame, canvas. */
   addFrames(data, options) {
-    const o = optsOf(options, 'addFrames');
+    let o;
+    try {
+      o = optsOf(options, 'addFrames');
+    } catch (e) {
+      return Promise.reject(e); // feeding methods reject, they do not throw
+    }
     if (this._encoder._proxy) return this._encoder._proxy.addFrames(this, data, o);
     return this._encoder._run(async () => {
       if (this._webcodecs) return this._encoder._addFramesWebCodecs(this, data, o);
@@ -609,7 +622,12 @@ export class AudioStream {
 
   /** data: Float32Array (planar C x N by default, or interleaved), Float32Array[] (one per channel), AudioBuffer. */
   addSamples(data, options) {
-    const o = optsOf(options, 'addSamples');
+    let o;
+    try {
+      o = optsOf(options, 'addSamples');
+    } catch (e) {
+      return Promise.reject(e); // feeding methods reject, they do not throw
+    }
     if (this._encoder._proxy) return this._encoder._proxy.addSamples(this, data, o);
     return this._encoder._run(async () => this._encoder._addSamples(this, sampleInput(data, o.layout, this)));
   }
@@ -700,7 +718,7 @@ export class Encoder {
       threads: int(o, ctx, 'threads'), list: optionList(o, ctx), encoder: str(o, ctx, 'encoder') || 'auto',
     };
     if (!['auto', 'webcodecs', 'wasm'].includes(cfg.encoder))
-      throw new TypeError(`addVideo.encoder must be 'auto', 'webcodecs' or 'wasm', got '${cfg.encoder}'`);
+      throw typeError(`addVideo.encoder must be 'auto', 'webcodecs' or 'wasm', got '${cfg.encoder}'`);
     if (cfg.device && /^cuda(:\d+)?$/.test(cfg.device))
       throw polyencError('POLYENC_ERR_UNSUPPORTED', `device '${cfg.device}': the WebAssembly build of polyenc has no CUDA support`);
     // WebCodecs is decided at the first awaited call (isConfigSupported is async; the container's default
@@ -1117,15 +1135,15 @@ class WorkerProxy {
 
   openMemory(options) {
     const o = optsOf(options, 'openMemory');
-    if (o.format === undefined) throw new TypeError("openMemory: options.format is required (e.g. { format: 'mp4' })");
+    if (o.format === undefined) throw typeError("openMemory: options.format is required (e.g. { format: 'mp4' })");
     this.output = { kind: 'memory', format: o.format, type: o.type };
     this.callSync('openMemory', [{ format: o.format, type: 'uint8array' }]);
   }
 
   openStream(writable, options) {
     const o = optsOf(options, 'openStream');
-    if (!writable || typeof writable.getWriter !== 'function') throw new TypeError('openStream: expected a WritableStream');
-    if (o.format === undefined) throw new TypeError("openStream: options.format is required (e.g. { format: 'mp4' })");
+    if (!writable || typeof writable.getWriter !== 'function') throw typeError('openStream: expected a WritableStream');
+    if (o.format === undefined) throw typeError("openStream: options.format is required (e.g. { format: 'mp4' })");
     this.output = { kind: 'stream' };
     // WritableStream is transferable: the worker writes to it directly
     this.callSync('openStream', [writable, o], [writable]);
