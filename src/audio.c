@@ -203,17 +203,25 @@ polyenc_status audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDict
   return POLYENC_OK;
 }
 
+/* The samples of a short last frame of n: n itself when the codec takes short frames, else a whole frame.
+ * FFmpeg 5.1's ADPCM encoders pack two samples a byte and overrun their packet on an odd count (an
+ * assertion aborts the process): they get one sample of silence more. */
+static int last_frame_samples(const AVCodecContext *ctx, int n, int frame_size) {
+  if (!(ctx->codec->capabilities & (AV_CODEC_CAP_SMALL_LAST_FRAME | AV_CODEC_CAP_VARIABLE_FRAME_SIZE))) return frame_size;
+  int adpcm = ctx->codec_id >= AV_CODEC_ID_ADPCM_IMA_QT && ctx->codec_id < AV_CODEC_ID_AMR_NB;
+  return adpcm && n % 2 ? FFMIN(n + 1, frame_size) : n;
+}
+
 /* Encodes frame_size samples from the FIFO while it has them; all of it when flushing. */
 static polyenc_status encode_fifo(polyenc_stream *s, int flushing) {
   audio_stream *a = s->impl.audio;
   while (av_audio_fifo_size(a->fifo) >= a->frame_size || (flushing && av_audio_fifo_size(a->fifo) > 0)) {
     int n = FFMIN(av_audio_fifo_size(a->fifo), a->frame_size);
-    int small_ok = s->codec_ctx->codec->capabilities & (AV_CODEC_CAP_SMALL_LAST_FRAME | AV_CODEC_CAP_VARIABLE_FRAME_SIZE);
     AVFrame *f = a->frame;
     av_frame_unref(f);
     f->format = s->codec_ctx->sample_fmt;
     f->sample_rate = s->codec_ctx->sample_rate;
-    f->nb_samples = small_ok ? n : a->frame_size; /* a codec that takes no short frame gets silence after the end */
+    f->nb_samples = n < a->frame_size ? last_frame_samples(s->codec_ctx, n, a->frame_size) : n; /* silence after the end */
     if (av_channel_layout_copy(&f->ch_layout, &s->codec_ctx->ch_layout) < 0 || av_frame_get_buffer(f, 0) < 0)
       return encoder_fail(s->enc, set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory encoding audio stream %d", s->index));
     if (f->nb_samples > n)

@@ -5,7 +5,8 @@
 #define CASES(X)                                 \
   X(yuv420p_row_stride_narrower_than_row, QUICK) \
   X(encoded_tick_overflows_mov_clock, QUICK)     \
-  X(gif_muxer_leak_after_write_failure, QUICK)
+  X(gif_muxer_leak_after_write_failure, QUICK)  \
+  X(adpcm_odd_last_frame_abort, QUICK)
 CHECK_MAIN(CASES)
 
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
@@ -100,5 +101,32 @@ static void case_gif_muxer_leak_after_write_failure(void) {
     CHECK_STATUS(enc, polyenc_close(enc), POLYENC_ERR_IO);
     polyenc_encoder_free(enc);
     CHECK_EQ_INT(fw.writes, calls); /* nothing reached the writer after it failed */
+  }
+}
+
+/* fuzz_output: kvag's default codec, adpcm_ima_ssi, packs two samples a byte; a last frame of an odd
+ * number of samples overran its packet and an assertion in FFmpeg aborted the process. */
+static void case_adpcm_odd_last_frame_abort(void) {
+  static const char *const codecs[] = {"adpcm_ima_ssi", "adpcm_ima_wav", "adpcm_ms", "adpcm_yamaha", NULL};
+  static const char *const containers[] = {"kvag", "wav", "wav", "wav"};
+  for (int i = 0; codecs[i]; i++) {
+    const int64_t n = 2049 + 2 * i;
+    float *tone = sine_planar(1, n, 16000, 440);
+    polyenc_encoder *enc = polyenc_encoder_new();
+    polyenc_audio_config ac = audio_cfg(16000, 1);
+    ac.codec = codecs[i];
+    polyenc_stream *s = add_audio_ok(enc, &ac);
+    CHECK_OK(enc, polyenc_open_memory(enc, containers[i]));
+    add_samples_ok(enc, s, tone, 1, n);
+    CHECK_OK(enc, polyenc_close(enc));
+    const uint8_t *data;
+    size_t size;
+    CHECK_OK(enc, polyenc_output(enc, &data, &size));
+    audio_samples a;
+    CHECK_EQ_INT(media_decode_audio(src_mem(data, size), 0, &a), 0);
+    CHECK_MSG(a.num_samples >= n - 1, "%s: %lld of %lld samples", codecs[i], (long long)a.num_samples, (long long)n);
+    audio_samples_free(&a);
+    polyenc_encoder_free(enc);
+    free(tone);
   }
 }
