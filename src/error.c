@@ -84,6 +84,8 @@ void setup_logging(void) {
   pthread_once(&once, install_log_callback);
 }
 
+int log_enabled(int av_level) { return log_level >= av_level; }
+
 void log_info(const char *format, ...) {
   if (log_level < AV_LOG_INFO) return;
   va_list args;

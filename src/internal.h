@@ -63,6 +63,7 @@ const char *av_error_text(int code, char *buf, size_t size);
 void clear_ffmpeg_log(void);
 /* Installs the log callback once: FFmpeg is silent unless POLYENC_LOG=debug|info|warning. */
 void setup_logging(void);
+int log_enabled(int av_level); /* POLYENC_LOG asks for messages of this FFmpeg level */
 void log_info(const char *format, ...) __attribute__((format(printf, 1, 2)));
 char *copy_string(const char *s); /* NULL -> NULL; strdup with av_malloc */
 

@@ -150,6 +150,48 @@ static polyenc_status check_preset(polyenc_encoder *enc, const AVCodec *codec, c
   return POLYENC_OK;
 }
 
+/* libx264 reports a bad tune or profile on stderr itself, before FFmpeg's log callback is in place: the
+ * names are checked here (x264 0.164's lists; a tune may join one of the first six with fastdecode and
+ * zerolatency by commas). */
+static polyenc_status check_x264_options(polyenc_encoder *enc, const AVCodec *codec, const char *const *options) {
+  static const char *const tunes[] = {"film", "animation", "grain", "stillimage", "psnr", "ssim", "fastdecode",
+                                      "zerolatency", NULL};
+  static const char *const profiles[] = {"baseline", "main", "high", "high10", "high422", "high444", NULL};
+  if (strcmp(codec->name, "libx264")) return POLYENC_OK;
+  for (const char *const *o = options; o && o[0] && o[1]; o += 2) {
+    int is_tune = !strcmp(o[0], "tune");
+    if (!is_tune && strcmp(o[0], "profile")) continue;
+    const char *const *names = is_tune ? tunes : profiles;
+    int ok = o[1][0] != '\0';
+    for (const char *part = o[1]; ok && *part;) {
+      size_t len = strcspn(part, is_tune ? ",+" : "");
+      int known = 0;
+      for (const char *const *n = names; *n; n++) known |= strlen(*n) == len && !strncmp(*n, part, len);
+      ok = known;
+      part += len + (part[len] != '\0');
+    }
+    char list[160];
+    if (!ok)
+      return set_error(enc, POLYENC_ERR_ARGUMENT, "options: %s '%s' is not a %s of libx264. Valid: %s", o[0], o[1], o[0],
+                       format_list(list, sizeof list, names));
+  }
+  return POLYENC_OK;
+}
+
+/* libx265 prints its banner and settings on stderr unless told its log level (x265-params log-level). */
+static polyenc_status quiet_x265(polyenc_stream *s) {
+  AVCodecContext *ctx = s->codec_ctx;
+  AVDictionary *params = NULL;
+  if (strcmp(ctx->codec->name, "libx265") || log_enabled(AV_LOG_INFO)) return POLYENC_OK;
+  int ret = av_opt_get_dict_val(ctx->priv_data, "x265-params", 0, &params);
+  if (ret >= 0 && !av_dict_get(params, "log-level", NULL, 0)) {
+    ret = av_dict_set(&params, "log-level", log_enabled(AV_LOG_WARNING) ? "warning" : "error", 0);
+    if (ret >= 0) ret = av_opt_set_dict_val(ctx->priv_data, "x265-params", params, 0);
+  }
+  av_dict_free(&params);
+  return ret < 0 ? set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index) : POLYENC_OK;
+}
+
 /* Everything that can be checked once the codec is known: at add_video when the config names it,
  * at open otherwise. */
 static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg, int device,
@@ -159,6 +201,7 @@ static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_v
   if (!st) st = check_dimensions(enc, cfg, codec, *pix_fmt);
   if (!st) st = check_crf(enc, codec, cfg->crf);
   if (!st) st = check_preset(enc, codec, cfg->preset);
+  if (!st) st = check_x264_options(enc, codec, cfg->options);
   return st;
 }
 
@@ -367,7 +410,7 @@ polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDict
                      s->index, muxer->name);
   if ((st = check_codec_settings(enc, &v->cfg, v->device, codec, &v->pix_fmt))) return st;
   if ((st = configure_codec(s, codec, muxer))) return st;
-  if ((st = route_options(s, v->options, muxer_opts))) return st;
+  if ((st = route_options(s, v->options, muxer_opts)) || (st = quiet_x265(s))) return st;
   conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
   if (v->device >= 0 && (st = cuda_video_open(s, v->device, &conv, &v->cuda))) return st;
   if ((st = open_codec(s)) || (st = create_av_stream(s)) || (st = create_frame(s))) return st;

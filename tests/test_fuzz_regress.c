@@ -1,12 +1,17 @@
 /* Inputs the fuzz targets (tests/fuzz/) found to crash polyenc, replayed through the public API: each
  * case checks the call now returns cleanly and what it wrote decodes to what was given. */
+#define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "helpers.h"
 
 #define CASES(X)                                 \
   X(yuv420p_row_stride_narrower_than_row, QUICK) \
   X(encoded_tick_overflows_mov_clock, QUICK)     \
   X(gif_muxer_leak_after_write_failure, QUICK)  \
-  X(adpcm_odd_last_frame_abort, QUICK)
+  X(adpcm_odd_last_frame_abort, QUICK)          \
+  X(x26x_print_on_stderr, QUICK)
 CHECK_MAIN(CASES)
 
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
@@ -129,4 +134,53 @@ static void case_adpcm_odd_last_frame_abort(void) {
     polyenc_encoder_free(enc);
     free(tone);
   }
+}
+
+/* Runs one 64x64 encode of codec with the option key=value (NULL: none) with stderr sent to a file;
+ * returns the status and how many bytes reached stderr. */
+static polyenc_status encode_catching_stderr(const char *codec, const char *key, const char *value, long *printed) {
+  const char *path = tmp_path("stderr.txt");
+  fflush(stderr);
+  int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  CHECK(saved >= 0 && fd >= 0);
+  dup2(fd, 2);
+  const char *options[] = {key, value, NULL};
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_video_config vc = video_cfg(64, 64, 30);
+  vc.codec = codec;
+  vc.options = key ? options : NULL;
+  polyenc_stream *s = NULL;
+  polyenc_status st = polyenc_add_video(enc, &vc, &s);
+  if (!st) st = polyenc_open_memory(enc, "matroska");
+  uint8_t frame[64 * 64 * 3] = {0};
+  polyenc_frames f = frames_of(frame, POLYENC_RGB24, 1, 64, 64);
+  if (!st) st = polyenc_add_frames(s, &f);
+  if (!st) st = polyenc_close(enc);
+  polyenc_encoder_free(enc);
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  *printed = lseek(fd, 0, SEEK_END);
+  close(fd);
+  return st;
+}
+
+/* Nothing prints unless POLYENC_LOG asks: libx265 printed its banner and settings (24 lines) on every
+ * encode, and libx264 printed "invalid tune" / "invalid profile" itself before failing. */
+static void case_x26x_print_on_stderr(void) {
+  if (getenv("POLYENC_LOG")) SKIP("POLYENC_LOG is set");
+  long printed = -1;
+  if (polyenc_has_encoder("libx265")) {
+    CHECK_EQ_INT(encode_catching_stderr("libx265", NULL, NULL, &printed), POLYENC_OK);
+    CHECK_EQ_INT(printed, 0);
+    CHECK_EQ_INT(encode_catching_stderr("libx265", "x265-params", "keyint=5", &printed), POLYENC_OK);
+    CHECK_EQ_INT(printed, 0);
+  }
+  CHECK_EQ_INT(encode_catching_stderr("libx264", "tune", "bogus", &printed), POLYENC_ERR_ARGUMENT);
+  CHECK_EQ_INT(printed, 0);
+  CHECK_EQ_INT(encode_catching_stderr("libx264", "profile", "bogus", &printed), POLYENC_ERR_ARGUMENT);
+  CHECK_EQ_INT(printed, 0);
+  CHECK_EQ_INT(encode_catching_stderr("libx264", "tune", "film,fastdecode", &printed), POLYENC_OK);
+  CHECK_EQ_INT(encode_catching_stderr("libx264", "profile", "high", &printed), POLYENC_OK);
+  CHECK_EQ_INT(printed, 0);
 }
