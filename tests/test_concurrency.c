@@ -283,7 +283,7 @@ static void case_eight_encoders(void) {
 
 /* The library's first calls, made by eight threads at once: the one-time setup (FFmpeg's log
  * callback), the capability queries and the per-thread FFmpeg error text. Each thread gets its own
- * failure messages: its own missing path, and the reason libx264 logged for its own bad profile. */
+ * failure messages: its own missing path, and the reason libx264 logged for its own bad level. */
 typedef struct first_call {
   pthread_barrier_t *start;
   int index;
@@ -309,9 +309,9 @@ static void *first_calls(void *arg) {
   snprintf(c->error, sizeof c->error, "%s", polyenc_last_error(enc));
   polyenc_encoder_free(enc);
   /* a codec that refuses to open: the message quotes the line libx264 logged on this thread */
-  char profile[32];
-  snprintf(profile, sizeof profile, "no-such-profile-%d", c->index);
-  const char *const bad[] = {"profile", profile, NULL};
+  char level[32];
+  snprintf(level, sizeof level, "no-such-level-%d", c->index);
+  const char *const bad[] = {"level", level, NULL};
   enc = polyenc_encoder_new();
   vc.options = bad;
   c->codec_status = polyenc_add_video(enc, &vc, &v);
@@ -346,7 +346,7 @@ static void case_first_calls_at_once(void) {
     CHECK_CONTAINS(calls[i].error, name);
     CHECK_MSG(calls[i].codec_status == POLYENC_ERR_CODEC, "thread %d: %s: %s", i,
               polyenc_status_name(calls[i].codec_status), calls[i].codec_error);
-    snprintf(name, sizeof name, "no-such-profile-%d", i);
+    snprintf(name, sizeof name, "no-such-level-%d", i);
     CHECK_CONTAINS(calls[i].codec_error, name);
   }
 }
