@@ -122,6 +122,10 @@ const fuzz_names *fuzz_names_init(void) {
   add_class_options(&names, avformat_get_class());
   while ((c = av_codec_iterate(&it))) {
     if (!av_codec_is_encoder(c)) continue;
+    /* FFmpeg 5.1's Intel QSV encoders leak their packet queue when no QSV device opens (qsvenc.c, inside
+     * avcodec_open2): left out, so that one known library leak does not stop every run */
+    size_t len = strlen(c->name);
+    if (len > 4 && !strcmp(c->name + len - 4, "_qsv")) continue;
     if (c->type == AVMEDIA_TYPE_VIDEO) add_name(&names.video_codecs, c->name);
     if (c->type == AVMEDIA_TYPE_AUDIO) add_name(&names.audio_codecs, c->name);
     add_class_options(&names, c->priv_class);
