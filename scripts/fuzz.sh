@@ -39,7 +39,7 @@ cmake --build "$BUILD" --target "${targets[@]}" -j2 >"$BUILD/build.log" 2>&1 || 
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0}
 
 run_target() { # target -> writes findings/<target>/log and status
   local t=$1 out=$BUILD/findings/$1
