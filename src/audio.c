@@ -22,8 +22,8 @@ struct audio_stream {
   AVFrame *frame;
   int frame_size;
   int64_t next_pts;
-  float *deinterleaved; /* scratch for interleaved input */
-  size_t deinterleaved_size;
+  float *scratch; /* the clipped, planar chunk handed to swresample */
+  size_t scratch_size;
 };
 
 void audio_free(audio_stream *a) {
@@ -33,7 +33,7 @@ void audio_free(audio_stream *a) {
   swr_free(&a->swr);
   av_audio_fifo_free(a->fifo);
   av_frame_free(&a->frame);
-  av_free(a->deinterleaved);
+  av_free(a->scratch);
   av_free(a);
 }
 
@@ -298,18 +298,25 @@ static polyenc_status check_samples(polyenc_stream *s, const float *data, polyen
   return POLYENC_OK;
 }
 
-/* Interleaved input becomes planar in a scratch buffer: swresample is set up for one input layout. */
-static const float *planar_view(audio_stream *a, const float *data, int channels, int64_t count) {
+static float clip(float x) { return x < -1.f ? -1.f : x > 1.f ? 1.f : x; }
+
+/* count samples of each channel, planar (channel c at data + c * plane_stride) or interleaved, into a planar
+ * scratch buffer, clipped to [-1, 1]: beyond that, LAME's float path fails an assertion (from about 10^6),
+ * and every codec would clip anyway. */
+static const float *clipped_planar(audio_stream *a, const float *data, polyenc_sample_layout layout, int channels,
+                                   int64_t count, int64_t plane_stride) {
   size_t need = (size_t)count * channels * sizeof(float);
-  if (need > a->deinterleaved_size) {
-    av_freep(&a->deinterleaved);
-    a->deinterleaved_size = 0;
-    if (!(a->deinterleaved = av_malloc(need))) return NULL;
-    a->deinterleaved_size = need;
+  if (need > a->scratch_size) {
+    av_freep(&a->scratch);
+    a->scratch_size = 0;
+    if (!(a->scratch = av_malloc(need))) return NULL;
+    a->scratch_size = need;
   }
+  float *out = a->scratch;
   for (int c = 0; c < channels; c++)
-    for (int64_t i = 0; i < count; i++) a->deinterleaved[c * count + i] = data[i * channels + c];
-  return a->deinterleaved;
+    for (int64_t i = 0; i < count; i++)
+      out[c * count + i] = clip(layout == POLYENC_SAMPLES_INTERLEAVED ? data[i * channels + c] : data[c * plane_stride + i]);
+  return out;
 }
 
 enum { CHUNK = 1 << 16 }; /* samples handed to swresample at a time: bounded scratch for any input size */
@@ -327,18 +334,12 @@ polyenc_status polyenc_add_samples(polyenc_stream *s, const float *data, polyenc
   int chunk = FFMAX(CHUNK / (a->out_rate / a->cfg.sample_rate + 1), 1024);
   for (int64_t done = 0; done < num_samples; done += chunk) {
     int n = (int)FFMIN(chunk, num_samples - done);
-    const float *planar;
-    int64_t plane_stride;
-    if (layout == POLYENC_SAMPLES_INTERLEAVED) {
-      if (!(planar = planar_view(a, data + done * num_channels, num_channels, n)))
-        return encoder_fail(enc, set_error(enc, POLYENC_ERR_NOMEM, "out of memory in audio stream %d", s->index));
-      plane_stride = n;
-    } else {
-      planar = data + done;
-      plane_stride = num_samples;
-    }
+    int interleaved = layout == POLYENC_SAMPLES_INTERLEAVED;
+    const float *planar =
+        clipped_planar(a, data + done * (interleaved ? num_channels : 1), layout, num_channels, n, num_samples);
+    if (!planar) return encoder_fail(enc, set_error(enc, POLYENC_ERR_NOMEM, "out of memory in audio stream %d", s->index));
     const uint8_t *planes[MAX_CHANNELS];
-    for (int c = 0; c < num_channels; c++) planes[c] = (const uint8_t *)(planar + c * plane_stride);
+    for (int c = 0; c < num_channels; c++) planes[c] = (const uint8_t *)(planar + c * n);
     if ((st = resample_into_fifo(s, planes, n)) || (st = encode_fifo(s, 0))) return st;
   }
   return POLYENC_OK;

@@ -11,7 +11,8 @@
   X(encoded_tick_overflows_mov_clock, QUICK)     \
   X(gif_muxer_leak_after_write_failure, QUICK)  \
   X(adpcm_odd_last_frame_abort, QUICK)          \
-  X(x26x_print_on_stderr, QUICK)
+  X(x26x_print_on_stderr, QUICK)                \
+  X(lame_huge_samples_abort, QUICK)
 CHECK_MAIN(CASES)
 
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
@@ -183,4 +184,32 @@ static void case_x26x_print_on_stderr(void) {
   CHECK_EQ_INT(encode_catching_stderr("libx264", "tune", "film,fastdecode", &printed), POLYENC_OK);
   CHECK_EQ_INT(encode_catching_stderr("libx264", "profile", "high", &printed), POLYENC_OK);
   CHECK_EQ_INT(printed, 0);
+}
+
+/* fuzz_api: samples of 10^8 (finite, so accepted) made LAME's float path fail an assertion
+ * (quantize.c, CBR_iteration_loop) and abort the process. Samples are clipped to [-1, 1]: the mp3 decodes
+ * like the same tone at full scale. */
+static void case_lame_huge_samples_abort(void) {
+  const int64_t n = 44100;
+  float *loud = malloc(sizeof(float) * n), *full = malloc(sizeof(float) * n);
+  for (int64_t i = 0; i < n; i++) full[i] = (i / 50) % 2 ? 1.f : -1.f, loud[i] = full[i] * 1e8f;
+  float *decoded[2];
+  for (int k = 0; k < 2; k++) {
+    polyenc_encoder *enc = polyenc_encoder_new();
+    polyenc_audio_config ac = audio_cfg(44100, 1);
+    polyenc_stream *s = add_audio_ok(enc, &ac);
+    CHECK_OK(enc, polyenc_open_memory(enc, "mp3"));
+    add_samples_ok(enc, s, k ? full : loud, 1, n);
+    CHECK_OK(enc, polyenc_close(enc));
+    const uint8_t *data;
+    size_t size;
+    CHECK_OK(enc, polyenc_output(enc, &data, &size));
+    audio_samples a;
+    CHECK_EQ_INT(media_decode_audio(src_mem(data, size), 0, &a), 0);
+    CHECK_EQ_INT(a.num_samples, n);
+    decoded[k] = a.data;
+    polyenc_encoder_free(enc);
+  }
+  for (int64_t i = 0; i < n; i++) CHECK_NEAR(decoded[0][i], decoded[1][i], 1e-6);
+  free(decoded[0]), free(decoded[1]), free(loud), free(full);
 }

@@ -208,7 +208,7 @@ typedef enum polyenc_sample_layout {
   POLYENC_SAMPLES_PLANAR = 0,  /* C x N float32 */
   POLYENC_SAMPLES_INTERLEAVED, /* N x C float32 (Web Audio / PCM files) */
 } polyenc_sample_layout;
-/* Values in [-1, 1] (codecs with integer samples clip values beyond); NaN and
+/* Values in [-1, 1]; values beyond are clipped to it (for every codec); NaN and
  * infinity are rejected with POLYENC_ERR_ARGUMENT naming the channel and the
  * sample, and nothing of that chunk is encoded. num_channels must equal the
  * stream's; any num_samples >= 0. */

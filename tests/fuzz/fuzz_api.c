@@ -100,6 +100,12 @@ static void op_add_audio(run *r) {
   polyenc_stream *s = NULL;
   uint8_t mode = in_u8(in);
   polyenc_status st = polyenc_add_audio(r->enc, mode == 1 ? NULL : &ac, mode == 2 ? NULL : &s);
+  if (getenv("POLYENC_FUZZ_TRACE")) {
+    fprintf(stderr, "audio %d Hz %d ch codec %s bit_rate %lld out %d Hz %d ch, options:", ac.sample_rate, ac.num_channels,
+            ac.codec ? ac.codec : "NULL", (long long)ac.bit_rate, ac.out_sample_rate, ac.out_num_channels);
+    for (const char *const *o = ac.options; o && o[0] && o[1]; o += 2) fprintf(stderr, " %s=%s", o[0], o[1]);
+    fputc('\n', stderr);
+  }
   expect_clean(r->enc, st, "polyenc_add_audio");
   if (!st) remember(r, s, 0, 0, ac.num_channels);
 }
