@@ -77,6 +77,29 @@ test('a failing WritableStream ends the encoding with POLYENC_ERR_IO and its err
   await assert.rejects(enc.close(), (e) => e.code === 'POLYENC_ERR_IO');
 });
 
+// Found by tests/wasm/fuzz.test.mjs: a WritableStream that fails on its first write made close() reject with
+// the stream's own TypeError (ERR_INVALID_STATE, "WritableStream is closed"), and a Node Writable destroyed
+// before the encoder wrote made close() wait forever for a 'drain' that never comes.
+test('an output already failed or destroyed: close() rejects with POLYENC_ERR_IO, at once', async () => {
+  const outputs = [
+    () => new WritableStream({ write() { throw new Error('gone'); } }),
+    () => { const w = new Writable({ write(c, e, cb) { cb(); } }); w.destroy(); return w; },
+  ];
+  for (const make of outputs) {
+    const enc = new Encoder();
+    const audio = enc.addAudio({ sampleRate: 8000, numChannels: 1 });
+    const video = enc.addVideo({ width: 16, height: 16, frameRate: 10 });
+    enc.openStream(make(), { format: 'mkv' });
+    const t0 = Date.now();
+    await assert.rejects((async () => {
+      await audio.addSamples(tone(8000, 1, 100));
+      await video.addFrames(rgbPattern(16, 16, 1), { layout: 'rgb24' });
+      await enc.close();
+    })(), (e) => e.code === 'POLYENC_ERR_IO');
+    assert.ok(Date.now() - t0 < 10000, 'no hang');
+  }
+});
+
 test('errors: TypeError for types, Error with code and the C message for values and state', async () => {
   const enc = new Encoder();
   assert.throws(() => enc.addVideo({ width: 'x', height: 2, frameRate: 30 }), TypeError);

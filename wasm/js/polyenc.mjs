@@ -521,7 +521,12 @@ let nextSinkId = 1;
 function streamTarget(target) {
   if (target && typeof target.getWriter === 'function') {
     if (target.locked) throw typeError('openStream: the WritableStream is locked (it already has a writer)');
-    const writer = target.getWriter();
+    let writer;
+    try {
+      writer = target.getWriter();
+    } catch (cause) {
+      throw Object.assign(typeError(`openStream: the WritableStream's getWriter() failed: ${(cause && cause.message) || cause}`), { cause });
+    }
     return {
       async write(chunk) {
         await writer.ready;
@@ -538,23 +543,33 @@ function streamTarget(target) {
   if (target && typeof target.write === 'function' && typeof target.on === 'function' && typeof target.end === 'function') {
     let error = null;
     target.on('error', (e) => (error = error || e));
+    // a Writable destroyed or ended before the encoder finished takes no more bytes and never drains
+    const usable = () => {
+      if (!error && (target.destroyed || target.writableEnded)) {
+        error = new Error('openStream: the writable was closed before the encoder finished');
+      }
+      if (error) throw error;
+    };
     return {
       async write(chunk) {
-        if (error) throw error;
+        usable();
         if (!target.write(chunk)) {
           await new Promise((resolve, reject) => {
             const done = (e) => {
               target.off('drain', done);
               target.off('error', done);
+              target.off('close', closed);
               e ? reject(e) : resolve();
             };
+            const closed = () => done(error || new Error('openStream: the writable was closed before the encoder finished'));
             target.on('drain', done);
             target.on('error', done);
+            target.on('close', closed);
           });
         }
       },
       async end() {
-        if (error) throw error;
+        usable();
         await new Promise((resolve, reject) => {
           target.end((e) => (e ? reject(e) : resolve()));
         });
@@ -1040,7 +1055,13 @@ export class Encoder {
       await this._flush();
       if (!error && out.error) error = polyencError('POLYENC_ERR_IO', `openStream: writing failed: ${out.error.message || out.error}`, { cause: out.error });
       if (error) out.target.abort(error);
-      else if (out.end) await out.target.end();
+      else if (out.end) {
+        try {
+          await out.target.end();
+        } catch (cause) {
+          error = polyencError('POLYENC_ERR_IO', `openStream: finishing the output failed: ${(cause && cause.message) || cause}`, { cause });
+        }
+      }
     }
     if (error) throw error;
     return result;
@@ -1142,7 +1163,9 @@ class WorkerProxy {
 
   openStream(writable, options) {
     const o = optsOf(options, 'openStream');
-    if (!writable || typeof writable.getWriter !== 'function') throw typeError('openStream: expected a WritableStream');
+    // only a real WritableStream can be transferred to the worker
+    if (!writable || typeof writable.getWriter !== 'function' || (typeof WritableStream === 'function' && !(writable instanceof WritableStream)))
+      throw typeError('openStream: expected a WritableStream');
     if (o.format === undefined) throw typeError("openStream: options.format is required (e.g. { format: 'mp4' })");
     this.output = { kind: 'stream' };
     // WritableStream is transferable: the worker writes to it directly
