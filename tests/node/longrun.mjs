@@ -20,7 +20,7 @@ export function nodeMeasure() {
 }
 
 // Encodes `frames` frames (in batches of 100, each followed by its audio) to a counting Writable and calls
-// measure() at each checkpoint. Resolves to { points: [{ frames, ...measure() }], bytes, writes, seconds }.
+// measure() at each checkpoint (FRAMES included) and once more after close(). Resolves to { points: [{ frames, ...measure() }], bytes, writes, seconds }.
 export async function longRun(api, { frames = 100000, checkpoints = [1000, 10000, 100000], measure = nodeMeasure, log = () => {} } = {}) {
   let bytes = 0, writes = 0;
   const sink = new Writable({
@@ -48,14 +48,14 @@ export async function longRun(api, { frames = 100000, checkpoints = [1000, 10000
     await video.addFrames(batch, { layout: 'rgb24', numFrames: n });
     await audio.addSamples(n === BATCH ? pcm : pcm.subarray(0, (RATE / FPS) * n));
     done += n;
-    if (want.includes(done) && done !== frames) {
+    if (want.includes(done)) {
       const p = { frames: done, ...measure() };
       points.push(p);
       log(p);
     }
   }
   await enc.close();
-  const last = { frames, ...measure() };
+  const last = { frames, closed: true, ...measure() };
   points.push(last);
   log(last);
   return { points, bytes, writes, seconds: (Date.now() - t0) / 1000 };
@@ -69,7 +69,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const api = createRequire(import.meta.url)(path.join(here, '..', '..', 'node'));
   const r = await longRun(api, {
     frames,
-    log: (p) => console.log(`${String(p.frames).padStart(7)} frames: rss ${mib(p.rss)} (JS heap ${mib(p.heapUsed)}, external ${mib(p.external)}), ${p.fds} fds`),
+    log: (p) => console.log(`${String(p.frames).padStart(7)} frames${p.closed ? ', closed' : ''}: rss ${mib(p.rss)} (JS heap ${mib(p.heapUsed)}, external ${mib(p.external)}), ${p.fds} fds`),
   });
   console.log(`${r.bytes} bytes in ${r.writes} writes, ${r.seconds.toFixed(1)} s (${(frames / r.seconds).toFixed(0)} frames/s)`);
   console.log(JSON.stringify(r.points));

@@ -32,7 +32,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await longRun(api, {
     frames,
     measure: wasmMeasure(api),
-    log: (p) => console.log(`${String(p.frames).padStart(7)} frames: wasm heap in use ${mib(p.heapInUse)}, memory ${mib(p.heapBytes)}, rss ${mib(p.rss)}`),
+    log: (p) => console.log(`${String(p.frames).padStart(7)} frames${p.closed ? ', closed' : ''}: wasm heap in use ${mib(p.heapInUse)}, memory ${mib(p.heapBytes)}, rss ${mib(p.rss)}`),
   });
   console.log(`${r.bytes} bytes in ${r.writes} writes, ${r.seconds.toFixed(1)} s (${(frames / r.seconds).toFixed(0)} frames/s)`);
   console.log(JSON.stringify(r.points));
