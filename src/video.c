@@ -65,6 +65,16 @@ static int max_dimension(enum AVCodecID id) {
   }
 }
 
+/* The smallest: FFmpeg 5.1's rpza (4x4 blocks) overruns its bitstream below 4 pixels a side, and flashsv
+ * on a single pixel; an assertion then aborts the process. */
+static int min_dimension(enum AVCodecID id) {
+  switch (id) {
+  case AV_CODEC_ID_RPZA: return 4;
+  case AV_CODEC_ID_FLASHSV: return 2;
+  default: return 1;
+  }
+}
+
 static void list_pixel_formats(const AVCodec *codec, char *buf, size_t size) {
   size_t used = 0;
   buf[0] = '\0';
@@ -101,6 +111,11 @@ static polyenc_status check_dimensions(polyenc_encoder *enc, const polyenc_video
   if (cfg->width > limit || cfg->height > limit)
     return set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is above the limit of %d for codec %s",
                      cfg->width > limit ? "width" : "height", cfg->width > limit ? cfg->width : cfg->height, limit,
+                     codec->name);
+  int least = min_dimension(codec->id);
+  if (cfg->width < least || cfg->height < least)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is below the minimum of %d for codec %s",
+                     cfg->width < least ? "width" : "height", cfg->width < least ? cfg->width : cfg->height, least,
                      codec->name);
   const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(pix_fmt);
   if (desc->log2_chroma_w && cfg->width % 2)

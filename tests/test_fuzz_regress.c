@@ -12,7 +12,8 @@
   X(gif_muxer_leak_after_write_failure, QUICK)  \
   X(adpcm_odd_last_frame_abort, QUICK)          \
   X(x26x_print_on_stderr, SLOW)                \
-  X(lame_huge_samples_abort, QUICK)
+  X(lame_huge_samples_abort, QUICK)              \
+  X(tiny_frames_rpza_flashsv_abort, QUICK)
 CHECK_MAIN(CASES)
 
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
@@ -213,4 +214,36 @@ static void case_lame_huge_samples_abort(void) {
   }
   for (int64_t i = 0; i < n; i++) CHECK_NEAR(decoded[0][i], decoded[1][i], 1e-6);
   free(decoded[0]), free(decoded[1]), free(loud), free(full);
+}
+
+/* fuzz_api: rpza at 1x48 (and 2x2) and flashsv at 1x1 overran their bitstream buffers and an assertion in
+ * FFmpeg aborted the process. Sizes below the codec's minimum are refused; the minimum itself encodes. */
+static void case_tiny_frames_rpza_flashsv_abort(void) {
+  static const struct { const char *codec; int bad_w, bad_h, least; } cases[] = {
+      {"rpza", 1, 48, 4}, {"rpza", 2, 2, 4}, {"flashsv", 1, 1, 2}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    polyenc_encoder *enc = polyenc_encoder_new();
+    polyenc_video_config vc = video_cfg(cases[i].bad_w, cases[i].bad_h, 30);
+    vc.codec = cases[i].codec;
+    polyenc_stream *s = NULL;
+    CHECK_STATUS(enc, polyenc_add_video(enc, &vc, &s), POLYENC_ERR_ARGUMENT);
+    CHECK_CONTAINS(polyenc_last_error(enc), "below the minimum");
+    int n = cases[i].least;
+    vc = video_cfg(n, n, 30);
+    vc.codec = cases[i].codec;
+    s = add_video_ok(enc, &vc);
+    CHECK_OK(enc, polyenc_open_memory(enc, "nut"));
+    uint8_t rgb[3 * 4 * 4 * 3];
+    random_bytes(rgb, sizeof rgb, 7);
+    add_rgb24_ok(enc, s, rgb, 3, n, n);
+    CHECK_OK(enc, polyenc_close(enc));
+    const uint8_t *data;
+    size_t size;
+    CHECK_OK(enc, polyenc_output(enc, &data, &size));
+    video_frames v;
+    CHECK_EQ_INT(media_decode_rgb(src_mem(data, size), 0, "bt601", 0, &v), 0);
+    CHECK_EQ_INT(v.num_frames, 3);
+    video_frames_free(&v);
+    polyenc_encoder_free(enc);
+  }
 }
