@@ -176,6 +176,10 @@ static polyenc_status open_output(polyenc_encoder *enc, const char *format, cons
     return set_error(enc, POLYENC_ERR_UNSUPPORTED,
                      "format '%s' (muxer %s) writes files or network streams of its own, not one output; use a "
                      "container such as mp4, matroska, webm, mov, mpegts, wav", format ? format : path, muxer->name);
+  /* chromaprint computes an audio fingerprint from raw 16-bit PCM and aborts on anything else */
+  if (!strcmp(muxer->name, "chromaprint"))
+    return set_error(enc, POLYENC_ERR_UNSUPPORTED, "format '%s' (muxer chromaprint) writes an audio fingerprint, not a "
+                     "media file", format ? format : path);
 
   polyenc_status st = open_sink(enc, arg, &enc->sink);
   if (st) return st;

@@ -13,7 +13,8 @@
   X(adpcm_odd_last_frame_abort, QUICK)          \
   X(x26x_print_on_stderr, SLOW)                \
   X(lame_huge_samples_abort, QUICK)              \
-  X(tiny_frames_rpza_flashsv_abort, QUICK)
+  X(tiny_frames_rpza_flashsv_abort, QUICK)       \
+  X(chromaprint_muxer_abort, QUICK)
 CHECK_MAIN(CASES)
 
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
@@ -246,4 +247,19 @@ static void case_tiny_frames_rpza_flashsv_abort(void) {
     video_frames_free(&v);
     polyenc_encoder_free(enc);
   }
+}
+
+/* fuzz_api: the chromaprint "muxer" feeds packets to libchromaprint as 16-bit PCM, and adpcm_argo packets
+ * of an odd length failed its assertion and aborted the process. It writes a fingerprint, not a media
+ * file: refused. */
+static void case_chromaprint_muxer_abort(void) {
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_audio_config ac = audio_cfg(44100, 2);
+  ac.codec = "adpcm_argo";
+  add_audio_ok(enc, &ac);
+  CHECK_STATUS(enc, polyenc_open_memory(enc, "chromaprint"), POLYENC_ERR_UNSUPPORTED);
+  CHECK_CONTAINS(polyenc_last_error(enc), "fingerprint");
+  CHECK_OK(enc, polyenc_open_memory(enc, "argo_asf"));
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
 }
