@@ -64,6 +64,11 @@ static polyenc_status check_config(polyenc_encoder *enc, const polyenc_audio_con
 }
 
 static polyenc_status check_rate(polyenc_encoder *enc, const AVCodec *codec, const audio_stream *a) {
+  /* FFmpeg 5.1's tta encoder overruns its packet at very low rates (its frames shrink with the rate) and
+   * an assertion aborts the process */
+  if (codec->id == AV_CODEC_ID_TTA && a->out_rate < 8000)
+    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is below 8000, the lowest rate codec %s takes here",
+                     a->cfg.out_sample_rate ? "out_sample_rate" : "sample_rate", a->out_rate, codec->name);
   if (!codec->supported_samplerates) return POLYENC_OK;
   char list[512];
   size_t used = 0;

@@ -158,6 +158,7 @@ polyenc_status polyenc_add_packet(polyenc_stream *s, const uint8_t *data, size_t
   if (is_keyframe) pkt->flags |= AV_PKT_FLAG_KEY;
   e->last_dts = dts;
   e->packets++;
+  s->packets_received++;
   st = encoder_write_packet(s, pkt, e->time_base);
   av_packet_unref(pkt);
   return st;

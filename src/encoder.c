@@ -287,6 +287,20 @@ polyenc_status encoder_send(polyenc_stream *s, const AVFrame *frame) {
   }
 }
 
+/* FFmpeg 5.1's caf muxer divides by a stream's frame count in its trailer (SIGFPE when it is 0): such a
+ * file is not finished, and its trailer never runs. */
+static polyenc_status check_trailer_safe(polyenc_encoder *enc) {
+  if (strcmp(enc->format_ctx->oformat->name, "caf")) return POLYENC_OK;
+  for (int i = 0; i < enc->num_streams; i++) {
+    const polyenc_stream *s = enc->streams[i];
+    if (s->kind == STREAM_ENCODED ? s->packets_received : s->frames_sent) continue;
+    enc->header_written = 0;
+    return set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                     "container caf cannot be finished with stream %d empty: give it samples before close()", i);
+  }
+  return POLYENC_OK;
+}
+
 static polyenc_status flush_and_finish(polyenc_encoder *enc) {
   polyenc_status st = POLYENC_OK;
   for (int i = 0; i < enc->num_streams && !st; i++) {
@@ -294,6 +308,7 @@ static polyenc_status flush_and_finish(polyenc_encoder *enc) {
     if (s->kind == STREAM_VIDEO) st = video_flush(s);
     else if (s->kind == STREAM_AUDIO) st = audio_flush(s);
   }
+  if (!st) st = check_trailer_safe(enc);
   if (!st) {
     clear_ffmpeg_log();
     int ret = av_write_trailer(enc->format_ctx);

@@ -14,7 +14,9 @@
   X(x26x_print_on_stderr, SLOW)                \
   X(lame_huge_samples_abort, QUICK)              \
   X(tiny_frames_rpza_flashsv_abort, QUICK)       \
-  X(chromaprint_muxer_abort, QUICK)
+  X(chromaprint_muxer_abort, QUICK)              \
+  X(tta_short_last_frame_abort, QUICK)           \
+  X(caf_empty_stream_fpe, QUICK)
 CHECK_MAIN(CASES)
 
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
@@ -262,4 +264,55 @@ static void case_chromaprint_muxer_abort(void) {
   CHECK_OK(enc, polyenc_open_memory(enc, "argo_asf"));
   CHECK_OK(enc, polyenc_close(enc));
   polyenc_encoder_free(enc);
+}
+
+/* fuzz_api: tta at 186 Hz overran its packet (short frames at that rate) and an assertion aborted the
+ * process. tta takes 8000 Hz and up; there the shortest last frames encode and decode. */
+static void case_tta_short_last_frame_abort(void) {
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_audio_config ac = audio_cfg(186, 2);
+  ac.codec = "tta";
+  polyenc_stream *s = NULL;
+  CHECK_STATUS(enc, polyenc_add_audio(enc, &ac, &s), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "below 8000");
+  ac = audio_cfg(3, 2);
+  ac.codec = "tta";
+  ac.out_sample_rate = 186;
+  CHECK_STATUS(enc, polyenc_add_audio(enc, &ac, &s), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "out_sample_rate 186");
+  polyenc_encoder_free(enc);
+  for (int64_t n = 8360; n <= 8362; n++) { /* one whole frame (8359 samples at 8 kHz) and 1 to 3 more */
+    float *tone = sine_planar(2, n, 8000, 440);
+    enc = polyenc_encoder_new();
+    ac = audio_cfg(8000, 2);
+    ac.codec = "tta";
+    s = add_audio_ok(enc, &ac);
+    CHECK_OK(enc, polyenc_open_memory(enc, "tta"));
+    add_samples_ok(enc, s, tone, 2, n);
+    CHECK_OK(enc, polyenc_close(enc));
+    const uint8_t *data;
+    size_t size;
+    CHECK_OK(enc, polyenc_output(enc, &data, &size));
+    audio_samples a;
+    CHECK_EQ_INT(media_decode_audio(src_mem(data, size), 0, &a), 0);
+    CHECK_EQ_INT(a.num_samples, n);
+    audio_samples_free(&a);
+    polyenc_encoder_free(enc);
+    free(tone);
+  }
+}
+
+/* fuzz_api: closing a caf file whose flac stream got no samples divided by zero in FFmpeg's caf trailer
+ * (SIGFPE). The close fails instead, naming the stream, and no file is left. */
+static void case_caf_empty_stream_fpe(void) {
+  const char *path = tmp_path("empty.caf");
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_audio_config ac = audio_cfg(44100, 2);
+  ac.codec = "flac";
+  add_audio_ok(enc, &ac);
+  CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
+  CHECK_STATUS(enc, polyenc_close(enc), POLYENC_ERR_UNSUPPORTED);
+  CHECK_CONTAINS(polyenc_last_error(enc), "stream 0 empty");
+  polyenc_encoder_free(enc);
+  CHECK(!file_exists(path));
 }
