@@ -19,6 +19,17 @@
   X(caf_empty_stream_fpe, QUICK)
 CHECK_MAIN(CASES)
 
+/* Closes enc (a memory output) and decodes its first stream's audio with libavcodec. */
+static audio_samples close_and_decode_audio(polyenc_encoder *enc) {
+  CHECK_OK(enc, polyenc_close(enc));
+  const uint8_t *data;
+  size_t size;
+  CHECK_OK(enc, polyenc_output(enc, &data, &size));
+  audio_samples a;
+  CHECK_EQ_INT(media_decode_audio(src_mem(data, size), 0, &a), 0);
+  return a;
+}
+
 /* fuzz_api: YUV420P frames whose row strides are smaller than a row (rows overlap; the header allows
  * any strides) reached av_image_copy_plane, which asserts |stride| >= width and aborted the process. */
 static void case_yuv420p_row_stride_narrower_than_row(void) {
@@ -128,12 +139,7 @@ static void case_adpcm_odd_last_frame_abort(void) {
     polyenc_stream *s = add_audio_ok(enc, &ac);
     CHECK_OK(enc, polyenc_open_memory(enc, containers[i]));
     add_samples_ok(enc, s, tone, 1, n);
-    CHECK_OK(enc, polyenc_close(enc));
-    const uint8_t *data;
-    size_t size;
-    CHECK_OK(enc, polyenc_output(enc, &data, &size));
-    audio_samples a;
-    CHECK_EQ_INT(media_decode_audio(src_mem(data, size), 0, &a), 0);
+    audio_samples a = close_and_decode_audio(enc);
     CHECK_MSG(a.num_samples >= n - 1, "%s: %lld of %lld samples", codecs[i], (long long)a.num_samples, (long long)n);
     audio_samples_free(&a);
     polyenc_encoder_free(enc);
@@ -205,12 +211,7 @@ static void case_lame_huge_samples_abort(void) {
     polyenc_stream *s = add_audio_ok(enc, &ac);
     CHECK_OK(enc, polyenc_open_memory(enc, "mp3"));
     add_samples_ok(enc, s, k ? full : loud, 1, n);
-    CHECK_OK(enc, polyenc_close(enc));
-    const uint8_t *data;
-    size_t size;
-    CHECK_OK(enc, polyenc_output(enc, &data, &size));
-    audio_samples a;
-    CHECK_EQ_INT(media_decode_audio(src_mem(data, size), 0, &a), 0);
+    audio_samples a = close_and_decode_audio(enc);
     CHECK_EQ_INT(a.num_samples, n);
     decoded[k] = a.data;
     polyenc_encoder_free(enc);
@@ -289,12 +290,7 @@ static void case_tta_short_last_frame_abort(void) {
     s = add_audio_ok(enc, &ac);
     CHECK_OK(enc, polyenc_open_memory(enc, "tta"));
     add_samples_ok(enc, s, tone, 2, n);
-    CHECK_OK(enc, polyenc_close(enc));
-    const uint8_t *data;
-    size_t size;
-    CHECK_OK(enc, polyenc_output(enc, &data, &size));
-    audio_samples a;
-    CHECK_EQ_INT(media_decode_audio(src_mem(data, size), 0, &a), 0);
+    audio_samples a = close_and_decode_audio(enc);
     CHECK_EQ_INT(a.num_samples, n);
     audio_samples_free(&a);
     polyenc_encoder_free(enc);
