@@ -229,6 +229,15 @@ polyenc_status polyenc_open_writer(polyenc_encoder *enc, const polyenc_writer *w
   return open_output(enc, format, NULL, open_writer_sink, w);
 }
 
+/* A writer standing for the file `path` (the wasm build in Node writes files through JS): the container
+ * comes from format, else from path's extension, as for polyenc_open_file. */
+polyenc_status encoder_open_named_writer(polyenc_encoder *enc, const polyenc_writer *w, const char *format,
+                                         const char *path) {
+  if (!enc) return POLYENC_ERR_ARGUMENT;
+  if (!w || !w->write || !path || !*path) return set_error(enc, POLYENC_ERR_ARGUMENT, "a file writer needs a path");
+  return open_output(enc, format, path, open_writer_sink, w);
+}
+
 polyenc_status polyenc_open_memory(polyenc_encoder *enc, const char *format) {
   if (!enc) return POLYENC_ERR_ARGUMENT;
   if (!format) return set_error(enc, POLYENC_ERR_ARGUMENT, "format is required for a memory output (e.g. \"mp4\"), got NULL");

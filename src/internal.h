@@ -69,6 +69,8 @@ char *copy_string(const char *s); /* NULL -> NULL; strdup with av_malloc */
 
 /* ---- options.c ---- */
 const AVOutputFormat *find_muxer(const char *format, const char *path);
+polyenc_status encoder_open_named_writer(polyenc_encoder *enc, const polyenc_writer *w, const char *format,
+                                         const char *path);
 /* The codec a stream of this kind gets in this container when the config names none. */
 enum AVCodecID default_codec_id(const AVOutputFormat *muxer, enum AVMediaType type);
 /* A spec name ("h264") or an implementation name ("libx264"); software encoders first. */

@@ -1,14 +1,10 @@
 #!/usr/bin/env bash
-# Builds polyenc for WebAssembly into wasm/dist/:
-#   polyenc.mjs            the ES module (browser, Web Worker, Node 20): init(), Encoder, ...
-#   webcodecs.mjs          video streams on the browser's WebCodecs VideoEncoder (addVideo({ encoder }))
-#   polyenc-worker.mjs     the Web Worker that worker mode (new Encoder({ worker: true })) runs
+# Builds polyenc for WebAssembly into js/wasm/, the wasm files of the npm package (js/):
 #   polyenc-st.{js,wasm}   single-threaded build (classic emscripten glue, MODULARIZE)
 #   polyenc-mt.{js,wasm}   threaded build (pthreads; needs SharedArrayBuffer: Node, or a page
 #   polyenc-mt.worker.js     served with COOP/COEP) + emscripten's pthread worker
-#   polyenc-*.glue.mjs     the same glue as an ES module (what the browser imports)
-#   index.d.ts             the types (node/index.d.ts: the API is the same)
-#   demo.html              the demo page (canvas animation + tone -> MP4 to download)
+#   polyenc-*.glue.mjs     the same glue as an ES module (what the browser entry imports)
+# The JS that drives them is js/src/ (wasm-backend.mjs, wasm-load-*.mjs).
 # The core (src/*.c) and platform/wasm/*.c are compiled with emcc -O3 -msimd128 and linked against
 # the FFmpeg + x264 + opus + libvpx prefixes of wasm/build-deps.sh (built first when missing).
 #
@@ -16,7 +12,8 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
-OUT=${POLYENC_WASM_DIST:-$HERE/dist}
+OUT=${POLYENC_WASM_DIST:-$ROOT/js/wasm}
+OBJ=${POLYENC_WASM_OBJ:-$ROOT/build-wasm}
 JOBS=${JOBS:-2}
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 
@@ -57,7 +54,7 @@ for v in "${VARIANTS[@]}"; do
   [ -d "$prefix/lib" ] || { echo "wasm/build: no dependency prefix for $v at $prefix (run wasm/build-deps.sh)" >&2; exit 1; }
   pc() { PKG_CONFIG_LIBDIR="$prefix/lib/pkgconfig" PKG_CONFIG_PATH= pkg-config --static "$@" \
            libavformat libavcodec libswscale libswresample libavutil; }
-  obj="$OUT/obj-$v"
+  obj="$OBJ/obj-$v"
   mkdir -p "$obj"
   vflags=()
   ldflags=(-O3 -msimd128 -sMODULARIZE=1 -sEXPORT_NAME=PolyencModule -sENVIRONMENT=web,worker,node
@@ -94,10 +91,8 @@ for v in "${VARIANTS[@]}"; do
   { cat "$OUT/polyenc-$v.js"; printf '\nexport default PolyencModule;\n'; } > "$OUT/polyenc-$v.glue.mjs"
 done
 
-cp "$HERE/js/polyenc.mjs" "$HERE/js/webcodecs.mjs" "$HERE/js/polyenc-worker.mjs" "$HERE/js/demo.html" "$OUT/"
-cp "$ROOT/node/index.d.ts" "$OUT/index.d.ts"
 
-echo "sizes (wasm/dist):"
+echo "sizes ($OUT):"
 for v in "${VARIANTS[@]}"; do
   f="$OUT/polyenc-$v.wasm"
   printf '  %-18s %9d bytes raw  %9d bytes gzip -9\n' "polyenc-$v.wasm" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"

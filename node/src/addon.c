@@ -1,34 +1,31 @@
 /* polyenc Node-API addon: the native Encoder class.
  *
- * The JS entry (index.js) wraps this class; every method here checks its
- * arguments itself, so no JS value can crash the process. */
-#include <limits.h>
+ * The JS front door (js/ in this repository, the npm package 'polyenc') wraps
+ * this class and checks every argument; the methods here take the checked,
+ * flat values and move them into the C API. What they still check is only
+ * what keeps a binding called around the front door from crashing the
+ * process (marshal.c: wrong JS types; here: a stream index of this encoder,
+ * data long enough for what the C call will read), with one fixed TypeError. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "addon.h"
 
-#define ARGS(n)                                                                                      \
+#define ARGS(n, method)                                                                              \
   napi_value argv[(n) + 1];                                                                          \
   pe_encoder *e = NULL;                                                                              \
-  if (get_args(env, info, (n), argv, &e)) return NULL;
-
-static int unwrap(napi_env env, napi_value obj, pe_encoder **out);
+  if (get_args(env, info, (n), argv, &e, (method))) return NULL;
 
 /* Fills argv[0..n) (undefined where missing) and unwraps `this`. */
-static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, pe_encoder **e) {
+static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, pe_encoder **e,
+                    const char *method) {
   size_t argc = n;
   napi_value this_arg;
+  void *p = NULL;
   if (pe_check(env, napi_get_cb_info(env, info, &argc, argv, &this_arg, NULL))) return -1;
   for (size_t i = argc; i < n; i++) napi_get_undefined(env, &argv[i]);
-  return unwrap(env, this_arg, e);
-}
-
-static int unwrap(napi_env env, napi_value obj, pe_encoder **out) {
-  void *p = NULL;
-  if (napi_unwrap(env, obj, &p) != napi_ok || !p)
-    return pe_throw_type(env, "method called on an object that is not a native polyenc Encoder");
-  *out = p;
+  if (napi_unwrap(env, this_arg, &p) != napi_ok || !p) return pe_bad_arg(env, method, "this");
+  *e = p;
   return 0;
 }
 
@@ -89,7 +86,8 @@ static napi_value encoder_new(napi_env env, napi_callback_info info) {
   napi_value this_arg, target;
   if (pe_check(env, napi_get_new_target(env, info, &target))) return NULL;
   if (!target) {
-    pe_throw_type(env, "Class constructor Encoder cannot be invoked without 'new'");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                          "Class constructor NativeEncoder cannot be invoked without 'new'");
     return NULL;
   }
   if (pe_check(env, napi_get_cb_info(env, info, NULL, NULL, &this_arg, NULL))) return NULL;
@@ -135,19 +133,73 @@ static int remember_stream(napi_env env, pe_encoder *e, pe_stream_info info) {
   return 0;
 }
 
+/* The strings of one config: malloc'd copies, freed once the C call has returned. */
+enum { PE_CFG_STRINGS = 6 };
+typedef struct cfg_strings {
+  char *s[PE_CFG_STRINGS];
+  char **options;
+} cfg_strings;
+
+static void cfg_strings_free(cfg_strings *k) {
+  for (int i = 0; i < PE_CFG_STRINGS; i++) free(k->s[i]);
+  pe_free_strings(k->options);
+}
+
+/* addVideo({width, height, frameRate, device, codec, pixelFormat, crf, preset, bitRate, gopSize, colorSpace,
+ * colorRange, threads, options}): strings may be null (the C default), crf null (not set), options null or
+ * [key, value, ...]. */
+static int read_video(napi_env env, napi_value o, polyenc_video_config *c, cfg_strings *k) {
+  const char *m = "addVideo";
+  polyenc_video_config_init(c);
+  if (pe_get_object(env, o, m, "cfg") || pe_field_int(env, o, m, "width", &c->width) ||
+      pe_field_int(env, o, m, "height", &c->height) || pe_field_double(env, o, m, "frameRate", &c->frame_rate) ||
+      pe_field_string(env, o, m, "device", &k->s[0]) || pe_field_string(env, o, m, "codec", &k->s[1]) ||
+      pe_field_string(env, o, m, "pixelFormat", &k->s[2]) || pe_field_nullable_double(env, o, m, "crf", &c->crf) ||
+      pe_field_string(env, o, m, "preset", &k->s[3]) || pe_field_int64(env, o, m, "bitRate", &c->bit_rate) ||
+      pe_field_int(env, o, m, "gopSize", &c->gop_size) || pe_field_string(env, o, m, "colorSpace", &k->s[4]) ||
+      pe_field_string(env, o, m, "colorRange", &k->s[5]) || pe_field_int(env, o, m, "threads", &c->threads) ||
+      pe_field_strings(env, o, m, "options", &k->options))
+    return -1;
+  c->device = k->s[0];
+  c->codec = k->s[1];
+  c->pixel_format = k->s[2];
+  c->preset = k->s[3];
+  c->color_space = k->s[4];
+  c->color_range = k->s[5];
+  c->options = (const char *const *)k->options;
+  return 0;
+}
+
+/* addAudio({sampleRate, numChannels, codec, bitRate, outSampleRate, outNumChannels, options}) */
+static int read_audio(napi_env env, napi_value o, polyenc_audio_config *c, cfg_strings *k) {
+  const char *m = "addAudio";
+  polyenc_audio_config_init(c);
+  if (pe_get_object(env, o, m, "cfg") || pe_field_int(env, o, m, "sampleRate", &c->sample_rate) ||
+      pe_field_int(env, o, m, "numChannels", &c->num_channels) || pe_field_string(env, o, m, "codec", &k->s[0]) ||
+      pe_field_int64(env, o, m, "bitRate", &c->bit_rate) ||
+      pe_field_int(env, o, m, "outSampleRate", &c->out_sample_rate) ||
+      pe_field_int(env, o, m, "outNumChannels", &c->out_num_channels) ||
+      pe_field_strings(env, o, m, "options", &k->options))
+    return -1;
+  c->codec = k->s[0];
+  c->options = (const char *const *)k->options;
+  return 0;
+}
+
+/* -> the stream index */
 static napi_value add_stream(napi_env env, napi_callback_info info, int video) {
-  ARGS(1);
-  pe_strings keep = {0};
+  ARGS(1, video ? "addVideo" : "addAudio");
+  cfg_strings keep = {{0}, NULL};
   polyenc_video_config vc;
   polyenc_audio_config ac;
-  int bad = video ? pe_read_video_config(env, argv[0], &vc, &keep) : pe_read_audio_config(env, argv[0], &ac, &keep);
+  int bad = video ? read_video(env, argv[0], &vc, &keep) : read_audio(env, argv[0], &ac, &keep);
   if (bad || check_idle(env, e, video ? "addVideo()" : "addAudio()")) {
-    pe_strings_free(&keep);
+    cfg_strings_free(&keep);
     return NULL;
   }
   polyenc_stream *s = NULL;
   polyenc_status st = video ? polyenc_add_video(e->enc, &vc, &s) : polyenc_add_audio(e->enc, &ac, &s);
-  pe_strings_free(&keep);
+  cfg_strings_free(&keep);
   if (st != POLYENC_OK) return throw_c_error(env, e, st);
   pe_stream_info si = {s, video, video ? vc.width : 0, video ? vc.height : 0, video ? 0 : ac.num_channels};
   if (remember_stream(env, e, si)) return NULL;
@@ -171,11 +223,12 @@ static napi_value opened(napi_env env, pe_encoder *e, polyenc_status st, pe_outp
   return NULL;
 }
 
+/* openFile(path: string, format: string | null) */
 static napi_value open_file(napi_env env, napi_callback_info info) {
-  ARGS(2);
+  ARGS(2, "openFile");
   char *path = NULL, *format = NULL;
-  if (pe_read_string(env, argv[0], "openFile: path", 0, &path) ||
-      pe_read_string(env, argv[1], "openFile: format", 1, &format) || check_idle(env, e, "openFile()")) {
+  if (pe_get_string(env, argv[0], "openFile", "path", 0, &path) ||
+      pe_get_string(env, argv[1], "openFile", "format", 1, &format) || check_idle(env, e, "openFile()")) {
     free(path);
     free(format);
     return NULL;
@@ -186,10 +239,11 @@ static napi_value open_file(napi_env env, napi_callback_info info) {
   return opened(env, e, st, PE_OUT_FILE);
 }
 
+/* openMemory(format: string) */
 static napi_value open_memory(napi_env env, napi_callback_info info) {
-  ARGS(1);
+  ARGS(1, "openMemory");
   char *format = NULL;
-  if (pe_read_string(env, argv[0], "openMemory: format", 0, &format) || check_idle(env, e, "openMemory()")) {
+  if (pe_get_string(env, argv[0], "openMemory", "format", 0, &format) || check_idle(env, e, "openMemory()")) {
     free(format);
     return NULL;
   }
@@ -201,15 +255,14 @@ static napi_value open_memory(napi_env env, napi_callback_info info) {
 /* openStream(sink, format): sink(chunk: Buffer, done: (err?) => void) returns true when it took the chunk,
  * false when it will call done later ('drain'). No seek: fragmented MP4/MOV. */
 static napi_value open_stream(napi_env env, napi_callback_info info) {
-  ARGS(2);
+  ARGS(2, "openStream");
   napi_valuetype t;
-  if (pe_check(env, napi_typeof(env, argv[0], &t))) return NULL;
-  if (t != napi_function) {
-    pe_throw_type(env, "openStream: sink must be a function, got %s", pe_typeof_name(env, argv[0]));
+  if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function) {
+    pe_bad_arg(env, "openStream", "sink");
     return NULL;
   }
   char *format = NULL;
-  if (pe_read_string(env, argv[1], "openStream: format", 0, &format) || check_idle(env, e, "openStream()")) {
+  if (pe_get_string(env, argv[1], "openStream", "format", 0, &format) || check_idle(env, e, "openStream()")) {
     free(format);
     return NULL;
   }
@@ -236,14 +289,13 @@ static napi_value open_stream(napi_env env, napi_callback_info info) {
 
 /* ---- data ---- */
 
-static pe_stream_info *find_stream(napi_env env, pe_encoder *e, napi_value v, int video) {
-  int32_t idx = -1;
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_number) napi_get_value_int32(env, v, &idx);
+/* The stream `index` names among this encoder's video (or audio) streams. */
+static pe_stream_info *find_stream(napi_env env, pe_encoder *e, napi_value v, int video, const char *method) {
+  int idx = -1;
+  if (pe_get_int(env, v, method, "index", &idx)) return NULL;
   for (int i = 0; i < e->num_streams; i++)
     if (polyenc_stream_index(e->streams[i].stream) == idx && e->streams[i].is_video == video) return &e->streams[i];
-  pe_throw_type(env, "no %s stream with index %d", video ? "video" : "audio", idx);
+  pe_bad_arg(env, method, "index");
   return NULL;
 }
 
@@ -269,7 +321,9 @@ static napi_value submit(napi_env env, pe_encoder *e, pe_job *job) {
   return promise;
 }
 
-static int64_t frame_bytes(polyenc_layout l, int64_t h, int64_t w) {
+/* Bytes the C call reads for one contiguous frame; 0 for a layout the C library will refuse. Not a check
+ * of the caller's data (the front door did it), only of what the worker is about to read. */
+static int64_t read_size(polyenc_layout l, int64_t h, int64_t w) {
   switch (l) {
   case POLYENC_RGB_PLANAR:
   case POLYENC_RGB24: return 3 * h * w;
@@ -280,53 +334,42 @@ static int64_t frame_bytes(polyenc_layout l, int64_t h, int64_t w) {
   return 0;
 }
 
-/* addFrames(streamIndex, data, layout, numFrames?) -> Promise<void>. The typed array is referenced, not
- * copied, until the worker has converted it: the caller must not change it before the promise settles. */
-static napi_value add_frames(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  pe_stream_info *s = find_stream(env, e, argv[0], 1);
-  if (!s) return NULL;
+static int typed_array(napi_env env, napi_value v, int want_float, void **data, size_t *len) {
   bool is_ta = false;
   napi_typedarray_type tt = napi_int8_array;
-  size_t len = 0;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &tt, len, data, NULL, NULL) != napi_ok)
+    return -1;
+  int ok = want_float ? tt == napi_float32_array : tt == napi_uint8_array || tt == napi_uint8_clamped_array;
+  return ok ? 0 : -1;
+}
+
+/* addFrames(index, data: Uint8Array | Uint8ClampedArray | Buffer, layout: polyenc_layout, numFrames) ->
+ * Promise<void>. The typed array is referenced, not copied, until the worker has converted it: the caller
+ * must not change it before the promise settles. */
+static napi_value add_frames(napi_env env, napi_callback_info info) {
+  ARGS(4, "addFrames");
+  const char *m = "addFrames";
+  pe_stream_info *s = find_stream(env, e, argv[0], 1, m);
+  if (!s) return NULL;
   void *data = NULL;
-  napi_is_typedarray(env, argv[1], &is_ta);
-  if (is_ta) napi_get_typedarray_info(env, argv[1], &tt, &len, &data, NULL, NULL);
-  if (!is_ta || (tt != napi_uint8_array && tt != napi_uint8_clamped_array)) {
-    pe_throw_type(env, "addFrames: data must be a Buffer, Uint8Array or Uint8ClampedArray, got %s",
-                  pe_typeof_name(env, argv[1]));
+  size_t len = 0;
+  int layout = 0, n = 0;
+  if (typed_array(env, argv[1], 0, &data, &len)) {
+    pe_bad_arg(env, m, "data");
     return NULL;
   }
-  polyenc_layout layout;
-  int64_t n;
-  if (pe_read_frame_layout(env, argv[2], &layout) || pe_read_optional_count(env, argv[3], "numFrames", &n))
-    return NULL;
-  int64_t fb = frame_bytes(layout, s->height, s->width);
-  if (n < 0) {
-    if (fb <= 0 || (int64_t)len % fb) {
-      pe_throw_status(env, POLYENC_ERR_ARGUMENT,
-                      "addFrames: %zu bytes is not a whole number of %dx%d %s frames (%lld bytes each); pass "
-                      "numFrames to use only the start of the data",
-                      len, s->width, s->height, pe_frame_layout_name(layout), (long long)fb);
-      return NULL;
-    }
-    n = (int64_t)len / fb;
-    if (n > INT_MAX) {
-      pe_throw_range(env, "addFrames: %lld frames in one call, at most %d", (long long)n, INT_MAX);
-      return NULL;
-    }
-  } else if (n * fb > (int64_t)len) {
-    pe_throw_status(env, POLYENC_ERR_ARGUMENT,
-                    "addFrames: numFrames=%lld needs %lld bytes of %dx%d %s, got %zu", (long long)n,
-                    (long long)(n * fb), s->width, s->height, pe_frame_layout_name(layout), len);
+  if (pe_get_int(env, argv[2], m, "layout", &layout) || pe_get_int(env, argv[3], m, "numFrames", &n)) return NULL;
+  if (n > 0 && (int64_t)n * read_size((polyenc_layout)layout, s->height, s->width) > (int64_t)len) {
+    pe_bad_arg(env, m, "numFrames");
     return NULL;
   }
   pe_job *job = new_job(env, PE_JOB_FRAMES, 1);
   if (!job) return NULL;
   job->stream = s->stream;
   job->frames.data = data;
-  job->frames.layout = layout;
-  job->frames.num_frames = (int)n;
+  job->frames.layout = (polyenc_layout)layout;
+  job->frames.num_frames = n;
   job->frames.height = s->height;
   job->frames.width = s->width;
   if (n > 0) {
@@ -339,99 +382,76 @@ static napi_value add_frames(napi_env env, napi_callback_info info) {
   return submit(env, e, job);
 }
 
-static int float_array(napi_env env, napi_value v, const float **data, size_t *len) {
-  bool is_ta = false;
-  napi_typedarray_type tt = napi_int8_array;
-  void *p = NULL;
-  napi_is_typedarray(env, v, &is_ta);
-  if (is_ta) napi_get_typedarray_info(env, v, &tt, len, &p, NULL, NULL);
-  if (!is_ta || tt != napi_float32_array) return -1;
-  *data = p;
-  return 0;
-}
-
-/* addSamples(streamIndex, data: Float32Array | Float32Array[], layout) -> Promise<void>. A single array is
- * referenced without a copy; an array per channel is gathered into one planar block on the worker. */
+/* addSamples(index, data: Float32Array | Float32Array[], layout: polyenc_sample_layout, numSamples) ->
+ * Promise<void>. A single array (the stream's channels, planar or interleaved) is referenced without a
+ * copy; an array per channel (planar) is gathered into one planar block on the worker. */
 static napi_value add_samples(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  pe_stream_info *s = find_stream(env, e, argv[0], 0);
+  ARGS(4, "addSamples");
+  const char *m = "addSamples";
+  pe_stream_info *s = find_stream(env, e, argv[0], 0, m);
   if (!s) return NULL;
-  polyenc_sample_layout layout;
-  if (pe_read_sample_layout(env, argv[2], &layout)) return NULL;
-  const float *data = NULL;
+  int layout = 0;
+  int64_t n = 0;
+  if (pe_get_int(env, argv[2], m, "layout", &layout) || pe_get_int64(env, argv[3], m, "numSamples", &n))
+    return NULL;
+  void *data = NULL;
   size_t len = 0;
   bool is_array = false;
   napi_is_array(env, argv[1], &is_array);
   if (!is_array) {
-    if (float_array(env, argv[1], &data, &len)) {
-      pe_throw_type(env, "addSamples: data must be a Float32Array or an array of Float32Array (one per channel), "
-                         "got %s",
-                    pe_typeof_name(env, argv[1]));
+    int c = s->num_channels;
+    if (typed_array(env, argv[1], 1, &data, &len)) {
+      pe_bad_arg(env, m, "data");
       return NULL;
     }
-    int c = s->num_channels;
-    if (len % (size_t)c) {
-      pe_throw_status(env, POLYENC_ERR_ARGUMENT,
-                      "addSamples: %zu values are not a whole number of samples for %d channels", len, c);
+    if (n > 0 && (c <= 0 || (uint64_t)n > len / (size_t)c)) {
+      pe_bad_arg(env, m, "numSamples");
       return NULL;
     }
     pe_job *job = new_job(env, PE_JOB_SAMPLES, 1);
     if (!job) return NULL;
     job->stream = s->stream;
     job->samples = data;
-    job->sample_layout = layout;
+    job->sample_layout = (polyenc_sample_layout)layout;
     job->num_channels = c;
-    job->num_samples = (int64_t)(len / (size_t)c);
-    if (len && pe_check(env, napi_create_reference(env, argv[1], 1, &job->refs[0]))) {
+    job->num_samples = n;
+    if (n > 0 && pe_check(env, napi_create_reference(env, argv[1], 1, &job->refs[0]))) {
       pe_job_free(env, job);
       return NULL;
     }
-    job->num_refs = len ? 1 : 0;
+    job->num_refs = n > 0 ? 1 : 0;
     return submit(env, e, job);
   }
-  if (layout != POLYENC_SAMPLES_PLANAR) {
-    pe_throw_type(env, "addSamples: an array of Float32Array (one per channel) is planar; layout "
-                       "'interleaved' needs one Float32Array");
-    return NULL;
-  }
   uint32_t nch = 0;
-  napi_get_array_length(env, argv[1], &nch);
-  if (nch == 0 || nch > 1024) {
-    pe_throw_status(env, POLYENC_ERR_ARGUMENT, "addSamples: Expected %d channels, got %u", s->num_channels, nch);
+  if (pe_check(env, napi_get_array_length(env, argv[1], &nch))) return NULL;
+  if (nch > 65536) { /* far above any channel count the C library takes; keeps the counts below in int */
+    pe_bad_arg(env, m, "data");
     return NULL;
   }
   pe_job *job = new_job(env, PE_JOB_SAMPLES, (int)nch);
   if (!job) return NULL;
-  job->channels = calloc(nch, sizeof *job->channels);
+  job->channels = calloc(nch ? nch : 1, sizeof *job->channels);
   if (!job->channels) {
     pe_job_free(env, job);
     pe_throw_status(env, POLYENC_ERR_NOMEM, "out of memory");
     return NULL;
   }
-  size_t first = 0;
   for (uint32_t c = 0; c < nch; c++) {
     napi_value ch;
     size_t clen = 0;
     if (pe_check(env, napi_get_element(env, argv[1], c, &ch))) goto fail;
-    if (float_array(env, ch, &job->channels[c], &clen)) {
-      pe_throw_type(env, "addSamples: data[%u] must be a Float32Array, got %s", c, pe_typeof_name(env, ch));
+    if (typed_array(env, ch, 1, &data, &clen) || (n > 0 && (uint64_t)n > clen)) {
+      pe_bad_arg(env, m, "data");
       goto fail;
     }
-    if (c == 0) first = clen;
-    if (clen != first) {
-      pe_throw_status(env, POLYENC_ERR_ARGUMENT,
-                      "addSamples: every channel array must have the same length; data[0] has %zu samples, "
-                      "data[%u] has %zu",
-                      first, c, clen);
-      goto fail;
-    }
+    job->channels[c] = data;
     if (pe_check(env, napi_create_reference(env, ch, 1, &job->refs[c]))) goto fail;
     job->num_refs = (int)c + 1;
   }
   job->stream = s->stream;
   job->sample_layout = POLYENC_SAMPLES_PLANAR;
   job->num_channels = (int)nch;
-  job->num_samples = (int64_t)first;
+  job->num_samples = n;
   return submit(env, e, job);
 fail:
   pe_job_free(env, job);
@@ -439,7 +459,7 @@ fail:
 }
 
 static napi_value close_encoder(napi_env env, napi_callback_info info) {
-  ARGS(0);
+  ARGS(0, "close");
   pe_job *job = new_job(env, PE_JOB_CLOSE, 0);
   if (!job) return NULL;
   return submit(env, e, job);
@@ -505,10 +525,8 @@ static napi_value has_encoder(napi_env env, napi_callback_info info) {
   napi_value argv[1], v;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char *name = NULL;
-  if (argc < 1 || pe_read_string(env, argv[0], "hasEncoder: codec", 0, &name)) {
-    if (argc < 1) pe_throw_type(env, "hasEncoder: codec must be a string, got undefined");
-    return NULL;
-  }
+  if (argc < 1) napi_get_undefined(env, &argv[0]);
+  if (pe_get_string(env, argv[0], "hasEncoder", "name", 0, &name)) return NULL;
   napi_get_boolean(env, polyenc_has_encoder(name) == 1, &v);
   free(name);
   return v;

@@ -1,8 +1,13 @@
 /* polyenc Node-API addon: shared declarations.
  *
- * The addon is a thin layer over the public C API (polyenc.h). One native
- * Encoder object owns one polyenc_encoder and, once an output is open, one
- * worker thread with a bounded job queue. Feeding calls (addFrames,
+ * The addon is a thin layer over the public C API (polyenc.h). The JS front
+ * door (js/ in this repository, the npm package 'polyenc') checks every
+ * argument; the addon only moves the checked, flat values into C (marshal.c
+ * guards the moves themselves, so no JS value can crash the process) and
+ * reports the C library's errors as they are.
+ *
+ * One native Encoder object owns one polyenc_encoder and, once an output is
+ * open, one worker thread with a bounded job queue. Feeding calls (addFrames,
  * addSamples, close) become jobs; the worker runs the C call and posts the
  * result back to the JS thread through a napi_threadsafe_function, where the
  * promise is settled and the references that kept the caller's buffers alive
@@ -118,24 +123,27 @@ void pe_release(pe_encoder *e);
 void pe_complete_job(napi_env env, pe_encoder *e, pe_job *job);
 napi_value pe_make_error(napi_env env, polyenc_status status, const char *message);
 
-/* args.c: JS values -> C, throwing TypeError / RangeError with clear messages. All return 0 on
- * success and -1 with a pending exception. */
-typedef struct pe_strings {
-  char **items;
-  int count, cap;
-} pe_strings; /* every string allocated while reading one config, freed together */
-void pe_strings_free(pe_strings *s);
-int pe_read_video_config(napi_env env, napi_value obj, polyenc_video_config *cfg, pe_strings *keep);
-int pe_read_audio_config(napi_env env, napi_value obj, polyenc_audio_config *cfg, pe_strings *keep);
-int pe_read_string(napi_env env, napi_value v, const char *what, int optional, char **out);
-int pe_read_frame_layout(napi_env env, napi_value v, polyenc_layout *out);
-int pe_read_sample_layout(napi_env env, napi_value v, polyenc_sample_layout *out);
-int pe_read_optional_count(napi_env env, napi_value v, const char *what, int64_t *out); /* -1 if undefined */
-const char *pe_frame_layout_name(polyenc_layout l);
-const char *pe_typeof_name(napi_env env, napi_value v);
-int pe_throw_type(napi_env env, const char *fmt, ...);
-int pe_throw_range(napi_env env, const char *fmt, ...);
+/* marshal.c: checked JS values -> C. A value of the wrong JS type (the binding called around the front
+ * door) throws a fixed TypeError, code ERR_INVALID_ARG_TYPE. All return 0 on success and -1 with a
+ * pending exception; strings are malloc'd copies, string lists NULL-terminated (pe_free_strings). */
+int pe_bad_arg(napi_env env, const char *method, const char *name); /* throws the fixed TypeError */
 int pe_throw_status(napi_env env, polyenc_status status, const char *fmt, ...);
 int pe_check(napi_env env, napi_status s); /* napi failure -> pending exception, -1 */
+int pe_is_nullish(napi_env env, napi_value v);
+int pe_get_object(napi_env env, napi_value v, const char *method, const char *name);
+int pe_get_int(napi_env env, napi_value v, const char *method, const char *name, int *out);
+int pe_get_double(napi_env env, napi_value v, const char *method, const char *name, double *out);
+int pe_get_int64(napi_env env, napi_value v, const char *method, const char *name, int64_t *out);
+int pe_get_string(napi_env env, napi_value v, const char *method, const char *name, int nullable, char **out);
+int pe_get_strings(napi_env env, napi_value v, const char *method, const char *name, char ***out);
+void pe_free_strings(char **list);
+/* obj[name] (obj an object): int, number, number or null (left as is), int64 from a number,
+ * string or null (NULL), array of strings or null (NULL) */
+int pe_field_int(napi_env env, napi_value obj, const char *method, const char *name, int *out);
+int pe_field_double(napi_env env, napi_value obj, const char *method, const char *name, double *out);
+int pe_field_nullable_double(napi_env env, napi_value obj, const char *method, const char *name, double *out);
+int pe_field_int64(napi_env env, napi_value obj, const char *method, const char *name, int64_t *out);
+int pe_field_string(napi_env env, napi_value obj, const char *method, const char *name, char **out);
+int pe_field_strings(napi_env env, napi_value obj, const char *method, const char *name, char ***out);
 
 #endif

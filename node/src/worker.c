@@ -55,7 +55,7 @@ void pe_run_job(pe_encoder *e, pe_job *job) {
     if (job->channels) {
       /* One Float32Array per channel: the C API takes one C x N block, so gather them here, on the
        * worker, not on the event loop. */
-      size_t n = (size_t)job->num_samples;
+      size_t n = job->num_samples > 0 ? (size_t)job->num_samples : 0; /* < 0: the C library says so */
       float *planar = malloc(n * (size_t)job->num_channels * sizeof(float) + 1);
       if (!planar) {
         st = POLYENC_ERR_NOMEM;

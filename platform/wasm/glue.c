@@ -1,4 +1,4 @@
-/* Emscripten glue: the few entry points the JavaScript wrapper (wasm/js/polyenc.mjs) calls besides the
+/* Emscripten glue: the few entry points the JavaScript wrapper (js/src/wasm-backend.mjs) calls besides the
  * C API itself. Configs come in as flat arguments (no struct layout to mirror in JS), int64 values as
  * doubles, and a writer output calls back into JS (Module.polyencWrite) with each chunk of bytes. */
 #include <malloc.h>
@@ -55,19 +55,29 @@ int pew_add_samples(polyenc_stream *s, const float *data, int layout, int num_ch
   return polyenc_add_samples(s, data, (polyenc_sample_layout)layout, num_channels, (int64_t)num_samples);
 }
 
-/* ---- writer output: each chunk goes to Module.polyencWrite(id, pointer, size), which copies it ---- */
+/* ---- writer output: each chunk goes to Module.polyencWrite(id, pointer, size), which copies it; a
+ * file (Node) also seeks, through Module.polyencSeek(id, offset, whence) -> position or -1 ---- */
 EM_JS(int, pew_js_write, (int id, const uint8_t *data, size_t size), {
   return Module['polyencWrite'](id, data, size);
+});
+EM_JS(double, pew_js_seek, (int id, double offset, int whence), {
+  return Module['polyencSeek'](id, offset, whence);
 });
 
 static int write_to_js(void *opaque, const uint8_t *data, size_t size) {
   return pew_js_write((int)(intptr_t)opaque, data, size);
 }
 
+static int64_t seek_in_js(void *opaque, int64_t offset, int whence) {
+  return (int64_t)pew_js_seek((int)(intptr_t)opaque, (double)offset, whence);
+}
+
+/* path NULL: a stream (no seek); else the file at path, written by JS (the container from format, else
+ * from path's extension). */
 EMSCRIPTEN_KEEPALIVE
-int pew_open_writer(polyenc_encoder *enc, int id, const char *format) {
-  polyenc_writer w = {.opaque = (void *)(intptr_t)id, .write = write_to_js, .seek = NULL};
-  return polyenc_open_writer(enc, &w, format);
+int pew_open_writer(polyenc_encoder *enc, int id, const char *format, const char *path) {
+  polyenc_writer w = {.opaque = (void *)(intptr_t)id, .write = write_to_js, .seek = path ? seek_in_js : NULL};
+  return path ? encoder_open_named_writer(enc, &w, format, path) : polyenc_open_writer(enc, &w, format);
 }
 
 /* ---- memory output ---- */
@@ -86,7 +96,7 @@ EMSCRIPTEN_KEEPALIVE double pew_output_size(void) { return (double)output_size; 
 /* Bytes of the heap in use (malloc'd and not freed), to check that an encoder gives its memory back. */
 EMSCRIPTEN_KEEPALIVE double pew_heap_in_use(void) { return (double)mallinfo().uordblks; }
 
-/* ---- mux-only video streams: WebCodecs' chunks (wasm/js/webcodecs.mjs) ---- */
+/* ---- mux-only video streams: WebCodecs' chunks (js/src/webcodecs.mjs) ---- */
 EMSCRIPTEN_KEEPALIVE
 int pew_add_encoded_video(polyenc_encoder *enc, const char *codec, int width, int height, double frame_rate,
                           const uint8_t *extradata, int extradata_size, polyenc_stream **out) {

@@ -13,6 +13,8 @@
 // What WebCodecs cannot honour (crf 0, pixelFormat other than yuv420p, colorSpace / colorRange,
 // encoder options, another codec) makes 'auto' use the wasm encoder and 'webcodecs' fail.
 
+import { frameBytes } from './validate.mjs';
+
 export const webcodecsAvailable = () => typeof VideoEncoder === 'function' && typeof VideoFrame === 'function';
 
 const CODEC_NAMES = {
@@ -30,7 +32,7 @@ export function webcodecsObstacle(cfg, codec) {
   if (cfg.crf === 0) return 'crf 0 (lossless) needs the wasm encoder';
   if (cfg.pixelFormat && cfg.pixelFormat !== 'yuv420p') return `pixelFormat '${cfg.pixelFormat}' needs the wasm encoder`;
   if (cfg.colorSpace || cfg.colorRange) return 'colorSpace / colorRange need the wasm encoder (WebCodecs converts RGB itself)';
-  if (cfg.list && cfg.list.length) return 'encoder options need the wasm encoder';
+  if (cfg.options && cfg.options.length) return 'encoder options need the wasm encoder';
   if (cfg.device && cfg.device !== 'cpu') return `device '${cfg.device}' is not a browser device`;
   return null;
 }
@@ -60,7 +62,7 @@ export async function chooseConfig(cfg, codec) {
     latencyMode: cfg.preset && REALTIME_PRESETS.includes(cfg.preset) ? 'realtime' : 'quality',
   };
   if (name === 'h264') base.avc = { format: 'avc' };
-  const crf = cfg.crf === undefined ? 23 : cfg.crf;
+  const crf = cfg.crf === null || cfg.crf === undefined ? 23 : cfg.crf;
   const rates = [];
   if (cfg.bitRate > 0) rates.push({ bitrate: cfg.bitRate, bitrateMode: 'variable' });
   else {
@@ -99,9 +101,6 @@ function frameFromBytes(bytes, layout, w, h, timestamp) {
   }
   return new VideoFrame(rgba, { ...init, format: 'RGBA' });
 }
-
-const frameBytes = (layout, w, h) =>
-  layout === 'yuv420p' ? w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2) : w * h * (layout === 'rgba' || layout === 'bgra' ? 4 : 3);
 
 // A copy of an ArrayBuffer or a view of one (WebCodecs' decoderConfig.description may be either).
 const copyBytes = (d) => (ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d)).slice();

@@ -1,11 +1,10 @@
-'use strict';
 // Tutorial scenario 4: encode to memory (close() resolves to a Buffer), and stream to an HTTP response
 // (fragmented MP4, playable while it downloads; a slow client slows the encoder down, memory stays flat).
-//   node examples/memory-and-http.js            encodes to memory, then serves http://127.0.0.1:8080/live.mp4
-//   node examples/memory-and-http.js --once     the same, fetches the stream once itself and exits
-const http = require('node:http');
-const { Encoder } = require('..');
-const { testPattern, sine } = require('./common');
+//   node examples/memory-and-http.mjs            encodes to memory, then serves http://127.0.0.1:8080/live.mp4
+//   node examples/memory-and-http.mjs --once     the same, fetches the stream once itself and exits
+import http from 'node:http';
+import { Encoder } from 'polyenc';
+import { testPattern, sine } from './common.mjs';
 
 const width = 640, height = 360, frameRate = 24, seconds = 3;
 

@@ -1,8 +1,8 @@
-'use strict';
 // Tutorial scenario 1: one video stream and one audio stream into the same MP4 file.
-//   node examples/video-audio.js [out.mp4]
-const { Encoder } = require('..');
-const { testPattern, sine } = require('./common');
+//   node examples/video-audio.mjs [out.mp4]
+import fs from 'node:fs';
+import { Encoder } from 'polyenc';
+import { testPattern, sine } from './common.mjs';
 
 async function main(out = 'video-audio.mp4') {
   const width = 640, height = 360, frameRate = 24, numFrames = 60;
@@ -17,7 +17,7 @@ async function main(out = 'video-audio.mp4') {
   await video.addFrames(frames, { layout: 'rgb-planar' });
   await audio.addSamples(samples);
   await encoder.close();
-  console.log(`Encoded video + audio to ${out} (${require('node:fs').statSync(out).size} bytes)`);
+  console.log(`Encoded video + audio to ${out} (${fs.statSync(out).size} bytes)`);
 }
 
 main(...process.argv.slice(2)).catch((err) => {

@@ -1,9 +1,8 @@
-'use strict';
 // Tutorial scenario 3: two video streams and two audio streams in one MKV. A stream may use a CUDA
 // device (device: 'cuda') where this build and machine have one.
-//   node examples/multi-stream.js [out.mkv]
-const { Encoder, cudaDeviceCount } = require('..');
-const { testPattern, sine } = require('./common');
+//   node examples/multi-stream.mjs [out.mkv]
+import { Encoder, cudaDeviceCount } from 'polyenc';
+import { testPattern, sine } from './common.mjs';
 
 async function main(out = 'multi-stream.mkv') {
   const encoder = new Encoder();

@@ -1,4 +1,5 @@
-// Type definitions for polyenc (Node addon; shared with the browser / WebAssembly build).
+// Type definitions for polyenc, one file for both entries (Node: native addon or wasm; browser: wasm +
+// WebCodecs).
 //
 // One model everywhere: create an Encoder, add streams, open ONE output, feed frames and samples to any
 // stream in any order and chunk size, close.
@@ -16,11 +17,27 @@ export type SampleLayout =
   | 'planar' //      C x N (the default)
   | 'interleaved'; // N x C (Web Audio / PCM files)
 
-/** Frames: Buffer, Uint8Array or Uint8ClampedArray (the browser build also takes ImageData, VideoFrame, canvas). */
-export type FrameData = Uint8Array | Uint8ClampedArray | ImageDataLike;
+// The platform's own types where the program has them (the DOM in a browser, @types/node in Node), and
+// `never` where it does not: one declaration file, true for the Node and the browser entry.
+type GlobalClass<K extends string> = typeof globalThis extends Record<K, { prototype: infer T }> ? T : never;
+type IsBrowser = typeof globalThis extends { document: unknown } ? true : false;
+type NodeBuffer = typeof globalThis extends { Buffer: { from(s: string): infer B } } ? B : Uint8Array;
 
-/** Samples: one Float32Array (C*N values) or one Float32Array per channel (the browser build also takes AudioBuffer). */
-export type SampleData = Float32Array | readonly Float32Array[];
+/** Browser inputs for addFrames: a VideoFrame, a canvas or an ImageBitmap (one frame, of the stream's size). */
+export type PictureSource =
+  | GlobalClass<'VideoFrame'>
+  | GlobalClass<'HTMLCanvasElement'>
+  | GlobalClass<'OffscreenCanvas'>
+  | GlobalClass<'ImageBitmap'>;
+
+/** Frames: Buffer / Uint8Array / Uint8ClampedArray (numFrames frames in a layout), ImageData (or its shape), or a picture. */
+export type FrameData = Uint8Array | Uint8ClampedArray | ImageDataLike | PictureSource;
+
+/** Samples: one Float32Array (C*N values), one Float32Array per channel, or (browser) an AudioBuffer. */
+export type SampleData = Float32Array | readonly Float32Array[] | GlobalClass<'AudioBuffer'>;
+
+/** What close() of a memory output resolves to by default: a Blob in the browser, a Buffer in Node. */
+export type MemoryOutput = IsBrowser extends true ? GlobalClass<'Blob'> : NodeBuffer;
 
 /** The shape of ImageData, without needing the DOM typings (browser build only). */
 export interface ImageDataLike {
@@ -101,12 +118,14 @@ export interface OpenFileOptions {
 export interface OpenMemoryOptions {
   /** FFmpeg muxer name ('mp4', 'matroska', 'webm', 'mov', 'wav', ...) or a file extension ('mkv', 'm4a', ...). */
   format: string;
+  /** What close() resolves to: the platform's default (a Blob in the browser, a Buffer in Node) when omitted. */
+  type?: 'blob' | 'buffer' | 'uint8array';
 }
 
 export interface OpenStreamOptions {
   /** As in openMemory. mp4 and mov become fragmented MP4 (the stream cannot seek). */
   format: string;
-  /** Node: end the Writable when close() succeeds (default true). */
+  /** End (close) the writable when close() succeeds (default true). */
   end?: boolean;
 }
 
@@ -147,8 +166,8 @@ export declare class VideoStream {
   readonly height: number;
   readonly frameRate: number;
   /**
-   * The video encoder that runs: 'native' in Node; in the browser build 'webcodecs' or 'wasm', null until
-   * the first awaited call has decided (encoder 'auto' asks the browser's VideoEncoder then).
+   * The video encoder that runs: 'native' or 'wasm' (polyenc's backend) or 'webcodecs' (the browser's
+   * VideoEncoder); null until the first awaited call has decided (encoder 'auto' asks the browser then).
    */
   readonly encoderName: 'native' | 'webcodecs' | 'wasm' | null;
   /**
@@ -170,39 +189,90 @@ export declare class AudioStream {
   addSamples(data: SampleData, options?: AddSamplesOptions): Promise<void>;
 }
 
+/** What new Encoder(options) and createEncoder(options) take. */
+export interface CreateEncoderOptions {
+  /** Browser: run this encoder in its own Web Worker (frames are transferred; the page never freezes). */
+  worker?: boolean;
+  /** Worker mode: the URL of the package's worker script, when a bundler moved it. */
+  workerUrl?: string | URL;
+}
+
+/** The backend that runs new encoders. */
+export interface BackendInfo {
+  /** 'native': the Node-API addon over FFmpeg; 'wasm': the WebAssembly build (with WebCodecs in browsers). */
+  backend: 'native' | 'wasm';
+  /** native: the addon's file. */
+  addon?: string;
+  /** wasm: 'st' (single-threaded) or 'mt' (threads: Node, or a crossOriginIsolated page). */
+  variant?: 'st' | 'mt';
+  /** wasm: encoder threads the module may use. */
+  maxThreads?: number;
+  /** wasm: bytes of WebAssembly memory, and of it in use. */
+  heapBytes?: number;
+  heapInUse?: number;
+  /** Node, wasm backend: why the native addon did not load. */
+  nativeError?: string;
+}
+
+export interface InitOptions {
+  /** Node: 'auto' (default: native when the addon loads, else wasm), 'native' or 'wasm'. POLYENC_BACKEND sets the default. */
+  backend?: 'auto' | 'native' | 'wasm';
+  /** wasm: 'auto' (default: 'mt' in a crossOriginIsolated page, else 'st'; Node: 'st'), 'st' or 'mt'. */
+  variant?: 'auto' | 'st' | 'mt';
+  /** Browser: where polyenc-*.wasm and their glue are, when not next to the package (a CDN, a static folder). */
+  baseUrl?: string | URL;
+  /** wasm 'mt': encoder threads (default: the machine's cores, at most 16). */
+  maxThreads?: number;
+  /** wasm: bytes the WebAssembly memory may grow to (default 2 GiB). */
+  maximumMemory?: number;
+  initialMemory?: number;
+}
+
 export declare class Encoder {
-  constructor();
+  constructor(options?: CreateEncoderOptions);
+  /** Which backend runs this encoder. */
+  readonly backend: 'native' | 'wasm';
   /** Before open. Throws a TypeError for wrong types, a PolyencError for bad values. */
   addVideo(options: VideoStreamOptions): VideoStream;
   /** Before open. */
   addAudio(options: AudioStreamOptions): AudioStream;
-  /** Node only. */
+  /** Node only (either backend); the browser has no files and throws POLYENC_ERR_UNSUPPORTED. */
   openFile(path: string | URL, options?: OpenFileOptions): void;
-  /** close() resolves to the whole file (a Buffer in Node, a Blob in the browser). */
+  /** close() resolves to the whole file (a Buffer in Node, a Blob in the browser, or options.type). */
   openMemory(options: OpenMemoryOptions): void;
   /** A Node Writable or a WHATWG WritableStream; backpressure is honoured. */
   openStream(writable: WritableLike | WritableStreamLike, options: OpenStreamOptions): void;
   /**
    * Flushes every stream and writes the trailer; a second call returns the same promise. Resolves to the
-   * bytes for openMemory (a Node Buffer, which is a Uint8Array), undefined otherwise.
+   * file for openMemory (MemoryOutput; with openMemory's type option, name it: close<Uint8Array>()),
+   * undefined otherwise.
    */
-  close(): Promise<Uint8Array | undefined>;
+  close<T extends MemoryOutput | GlobalClass<'Blob'> | Uint8Array = MemoryOutput>(): Promise<T | undefined>;
 }
 
-/** Nothing to do in Node; the browser build loads its WebAssembly here. Call once before new Encoder(). */
-export declare function init(): Promise<void>;
+/** The same as new Encoder(options). */
+export declare function createEncoder(options?: CreateEncoderOptions): Encoder;
+/**
+ * Loads the backend. Browser: required once before new Encoder() (it fetches the WebAssembly module).
+ * Node: optional (the first use loads one); options choose the backend.
+ */
+export declare function init(options?: InitOptions): Promise<BackendInfo>;
+/** The backend that runs new encoders (loads it in Node; after init() in the browser). */
+export declare function backendInfo(): BackendInfo;
 /** Version of the C library. */
 export declare function version(): string;
 /** True if the codec (spec or implementation name) can be opened on this machine. */
 export declare function hasEncoder(codec: string): boolean;
-/** CUDA devices usable for video streams (0 without CUDA support). */
+/** CUDA devices usable for video streams (0 without CUDA support, and in wasm). */
 export declare function cudaDeviceCount(): number;
 
 declare const polyenc: {
   Encoder: typeof Encoder;
   VideoStream: typeof VideoStream;
   AudioStream: typeof AudioStream;
+  createEncoder: typeof createEncoder;
   init: typeof init;
+  backendInfo: typeof backendInfo;
   version: typeof version;
   hasEncoder: typeof hasEncoder;
   cudaDeviceCount: typeof cudaDeviceCount;

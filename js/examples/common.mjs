@@ -1,8 +1,7 @@
-'use strict';
 // Synthetic inputs for the examples: a moving test pattern and a sine tone (no downloads).
 
 /** N x 3 x H x W rgb-planar frames of a moving colour gradient (the tutorial's layout). */
-function testPattern(width, height, numFrames, start = 0) {
+export function testPattern(width, height, numFrames, start = 0) {
   const plane = width * height;
   const out = new Uint8Array(plane * 3 * numFrames);
   for (let n = 0; n < numFrames; n++) {
@@ -21,11 +20,10 @@ function testPattern(width, height, numFrames, start = 0) {
 }
 
 /** A 440 Hz tone as a 1 x N planar Float32Array. */
-function sine(sampleRate, seconds, frequency = 440) {
+export function sine(sampleRate, seconds, frequency = 440) {
   const n = Math.round(sampleRate * seconds);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = 0.5 * Math.sin((2 * Math.PI * frequency * i) / sampleRate);
   return out;
 }
 
-module.exports = { testPattern, sine };

@@ -1,8 +1,8 @@
-'use strict';
 // Tutorial scenario 2: feed frames and samples as they are produced, chunk by chunk.
-//   node examples/incremental.js [out.mp4]
-const { Encoder } = require('..');
-const { testPattern, sine } = require('./common');
+//   node examples/incremental.mjs [out.mp4]
+import fs from 'node:fs';
+import { Encoder } from 'polyenc';
+import { testPattern, sine } from './common.mjs';
 
 async function main(out = 'incremental.mp4') {
   const width = 640, height = 360, frameRate = 24, numFrames = 60;
@@ -25,7 +25,7 @@ async function main(out = 'incremental.mp4') {
     await audio.addSamples(samples.subarray(start, start + samplesPerChunk));
   }
   await encoder.close();
-  console.log(`Incrementally encoded to ${out} (${require('node:fs').statSync(out).size} bytes)`);
+  console.log(`Incrementally encoded to ${out} (${fs.statSync(out).size} bytes)`);
 }
 
 main(...process.argv.slice(2)).catch((err) => {

@@ -1,0 +1,327 @@
+// The Encoder, written once for Node and the browser over either backend (the Node addon, the wasm
+// module): the API, the order of the calls, the outputs, WebCodecs video streams. Every argument is
+// checked here (validate.mjs, inputs.mjs); the backend gets flat, checked values.
+//
+// Synchronous calls (addVideo, addAudio, open*) throw; feeding calls (addFrames, addSamples) and close()
+// return promises and reject. The backend's work is queued in call order: a native encoder runs it on its
+// own thread while the next call is prepared, a wasm encoder runs it when its turn comes.
+import { polyencError } from './errors.mjs';
+import { platform } from './platform.mjs';
+import { audioConfig, filePath, format, frameCount, optionsOf, resultType, samples, videoConfig } from './validate.mjs';
+import { frameInput, pictureSource, sampleInput } from './inputs.mjs';
+import { finishTarget, memoryResult, streamTarget } from './sinks.mjs';
+import { webcodecsAvailable, webcodecsObstacle, chooseConfig, WebCodecsVideo } from './webcodecs.mjs';
+
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((handle) => {
+    try {
+      handle.free();
+    } catch {}
+  })
+  : null;
+
+export class VideoStream {
+  constructor(encoder, index, cfg, encoderName) {
+    this._encoder = encoder;
+    this._cfg = cfg;
+    this._webcodecs = null;
+    /** The stream's index in the output (the order of addVideo / addAudio). */
+    this.index = index;
+    this.width = cfg.width;
+    this.height = cfg.height;
+    this.frameRate = cfg.frameRate;
+    /** 'native', 'wasm' or 'webcodecs': the encoder that runs; null until the first awaited call decides. */
+    this.encoderName = encoderName;
+  }
+
+  /**
+   * Encodes frames: bytes (numFrames frames in options.layout, default 'rgb-planar'), ImageData, a canvas,
+   * an ImageBitmap or a VideoFrame. Resolves once the data is consumed: do not change the bytes before.
+   */
+  addFrames(data, options) {
+    return this._encoder._addFrames(this, data, options);
+  }
+}
+
+export class AudioStream {
+  constructor(encoder, index, cfg) {
+    this._encoder = encoder;
+    this._cfg = cfg;
+    this.index = index;
+    this.sampleRate = cfg.sampleRate;
+    this.numChannels = cfg.numChannels;
+  }
+
+  /** Encodes samples in [-1, 1]: Float32Array (planar C x N, or interleaved), Float32Array[], AudioBuffer. */
+  addSamples(data, options) {
+    return this._encoder._addSamples(this, data, options);
+  }
+}
+
+export class Encoder {
+  /** options.worker (browser): the whole encoder runs in its own Web Worker. */
+  constructor(options) {
+    const o = optionsOf(options, 'Encoder');
+    if (o.worker) {
+      if (!platform.worker) throw polyencError('POLYENC_ERR_UNSUPPORTED', 'Encoder({ worker: true }) needs Web Workers (a browser)');
+      return platform.worker(o); // an object with this class's API, whose calls run in the worker
+    }
+    this._backend = platform.backend('new Encoder()');
+    this._h = this._backend.newEncoder();
+    /** 'native' (the Node addon) or 'wasm' (the WebAssembly module). */
+    this.backend = this._backend.name;
+    this._streams = [];
+    this._output = null; // { kind, format, type, target, end }
+    this._tail = Promise.resolve();
+    this._closing = null;
+    this._closed = false;
+    this._deferred = false; // a stream may use WebCodecs: the C streams and the open wait for _resolve()
+    this._resolving = null;
+    if (registry) registry.register(this, this._h, this);
+  }
+
+  _state(what) {
+    if (this._closed || this._closing) throw polyencError('POLYENC_ERR_STATE', `${what}: the encoder was closed (close() was called)`);
+  }
+
+  _lateStream() {
+    if (this._deferred && this._output)
+      throw polyencError('POLYENC_ERR_STATE', 'Cannot add a stream after open() was called: add every stream before open().');
+  }
+
+  /** Adds a video stream (before open); returns the stream to feed frames to. */
+  addVideo(options) {
+    const cfg = videoConfig(options);
+    this._state('addVideo');
+    // WebCodecs is decided at the first awaited call (isConfigSupported is async; the container's default
+    // codec is known after open): what already rules it out is checked now
+    let candidate = cfg.encoder !== 'wasm' && webcodecsAvailable() && this.backend === 'wasm';
+    if (candidate) {
+      const obstacle = webcodecsObstacle(cfg, cfg.codec || 'h264');
+      if (obstacle && cfg.encoder === 'webcodecs') throw polyencError('POLYENC_ERR_UNSUPPORTED', `addVideo.encoder 'webcodecs': ${obstacle}`);
+      candidate = !obstacle;
+    } else if (cfg.encoder === 'webcodecs') {
+      throw polyencError('POLYENC_ERR_UNSUPPORTED', "addVideo.encoder 'webcodecs': this environment has no WebCodecs VideoEncoder");
+    }
+    if (candidate) this._lateStream();
+    // the library's stream is added in any case: it checks the options, and it is WebCodecs' fallback
+    const index = this._h.addVideo(cfg);
+    const s = new VideoStream(this, index, cfg, candidate ? null : this.backend);
+    this._streams[index] = s;
+    if (candidate) this._deferred = true;
+    return s;
+  }
+
+  /** Adds an audio stream (before open); returns the stream to feed samples to. */
+  addAudio(options) {
+    const cfg = audioConfig(options);
+    this._state('addAudio');
+    this._lateStream();
+    const index = this._h.addAudio(cfg);
+    const s = new AudioStream(this, index, cfg);
+    this._streams[index] = s;
+    return s;
+  }
+
+  /** Output to a file (Node); the container comes from options.format, else from the extension. */
+  openFile(path, options) {
+    const o = optionsOf(options, 'openFile');
+    const p = filePath(platform.filePath ? platform.filePath(path) : path);
+    this._open({ kind: 'file', path: p, format: format(o, 'openFile', false) });
+  }
+
+  /** Output to memory: close() resolves to the whole file (options.type: 'blob', 'buffer', 'uint8array'). */
+  openMemory(options) {
+    const o = optionsOf(options, 'openMemory');
+    const out = { kind: 'memory', format: format(o, 'openMemory') };
+    out.type = resultType(o, 'openMemory') || platform.resultType;
+    this._open(out);
+  }
+
+  /** Output to a WHATWG WritableStream or a Node Writable, with backpressure; mp4/mov become fragmented. */
+  openStream(writable, options) {
+    const o = optionsOf(options, 'openStream');
+    const f = format(o, 'openStream');
+    this._state('openStream');
+    if (this._output) throw polyencError('POLYENC_ERR_STATE', 'open() was already called.');
+    const target = streamTarget(writable);
+    try {
+      this._open({ kind: 'stream', format: f, target, end: o.end !== false });
+    } catch (e) {
+      if (target.release) target.release();
+      throw e;
+    }
+  }
+
+  _open(out) {
+    this._state(`open${out.kind === 'file' ? 'File' : out.kind === 'memory' ? 'Memory' : 'Stream'}`);
+    if (this._deferred) {
+      if (this._output) throw polyencError('POLYENC_ERR_STATE', 'open() was already called.');
+      this._trialOpen(out.format || out.path);
+    } else {
+      this._cOpen(out);
+    }
+    this._output = out;
+  }
+
+  _cOpen(out) {
+    const h = this._h;
+    if (out.kind === 'file') h.openFile(out.path, out.format);
+    else if (out.kind === 'memory') h.openMemory(out.format);
+    else h.openWriter((chunk) => out.target.write(chunk), out.format);
+  }
+
+  // With WebCodecs candidates the real open waits; a throwaway encoder with the same streams opens now,
+  // so that what the library refuses is thrown by this call, as without WebCodecs.
+  _trialOpen(name) {
+    const trial = this._backend.newEncoder();
+    try {
+      for (const s of this._streams) s instanceof VideoStream ? trial.addVideo(s._cfg) : trial.addAudio(s._cfg);
+      trial.openMemory(name);
+    } finally {
+      trial.free();
+    }
+  }
+
+  // Decides 'auto' streams once the output is known: WebCodecs when the browser supports the stream's
+  // codec and settings. The library's encoder is then built again with mux-only streams in their places
+  // (same order), and the output opened. Runs once; its error is every later call's.
+  _resolve() {
+    if (!this._deferred || !this._output) return undefined;
+    if (!this._resolving) this._resolving = this._build();
+    return this._resolving;
+  }
+
+  async _build() {
+    const chosen = [];
+    const defaultCodec = this._backend.defaultVideoCodec(this._output.format) || 'h264';
+    for (const s of this._streams) {
+      if (!(s instanceof VideoStream) || s.encoderName) continue;
+      const cfg = s._cfg;
+      const codec = cfg.codec || defaultCodec;
+      const obstacle = webcodecsObstacle(cfg, codec);
+      const choice = obstacle ? { reason: obstacle } : await chooseConfig(cfg, codec);
+      if (choice.reason) {
+        if (cfg.encoder === 'webcodecs') throw polyencError('POLYENC_ERR_UNSUPPORTED', `addVideo.encoder 'webcodecs': ${choice.reason}`);
+        s.encoderName = this.backend;
+        continue;
+      }
+      s._webcodecs = new WebCodecsVideo(choice, cfg, (chunk, pts) => this._h.addPacket(s.index, chunk, pts));
+      s.encoderName = 'webcodecs';
+      chosen.push(s);
+    }
+    if (chosen.length) {
+      const descriptions = new Map();
+      for (const s of chosen) descriptions.set(s, await s._webcodecs.probe());
+      // a fresh encoder: the same streams in the same order, WebCodecs' ones mux-only
+      if (registry) registry.unregister(this);
+      this._h.free();
+      this._h = this._backend.newEncoder();
+      if (registry) registry.register(this, this._h, this);
+      for (const s of this._streams) {
+        if (s._webcodecs) this._h.addEncodedVideo(s._cfg, s._webcodecs.choice.codec, descriptions.get(s));
+        else if (s instanceof VideoStream) this._h.addVideo(s._cfg);
+        else this._h.addAudio(s._cfg);
+      }
+    }
+    this._cOpen(this._output);
+  }
+
+  // Queues one call: prepare (may await: reading a canvas, a VideoFrame) then submit (starts the backend's
+  // work, returns its completion). The next call starts once this one is submitted (native: the addon's
+  // thread works meanwhile) or done (wasm).
+  _run(prepare, submit) {
+    const started = this._tail.then(async () => {
+      await this._resolve();
+      const input = await prepare();
+      return { done: submit(input) };
+    });
+    this._tail = started.then((r) => (this._h.pipelined ? undefined : r.done)).catch(() => {});
+    return started.then((r) => r.done).catch((e) => {
+      throw this._decorate(e);
+    });
+  }
+
+  _decorate(err) {
+    const t = this._output && this._output.target;
+    if (err && err.code === 'POLYENC_ERR_IO' && t && t.error && err.cause === undefined) err.cause = t.error;
+    return err;
+  }
+
+  _addFrames(stream, data, options) {
+    let o;
+    try {
+      o = optionsOf(options, 'addFrames');
+      this._state('addFrames');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this._run(async () => {
+      if (stream._webcodecs) return { picture: pictureSource(data, stream), data };
+      const input = await frameInput(data, o.layout, stream);
+      input.n = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
+      return input;
+    }, (input) => {
+      if (stream._webcodecs) return this._webcodecsFrames(stream, input, o);
+      return this._h.addFrames(stream.index, input.bytes, input.layout, input.n, stream.width, stream.height);
+    });
+  }
+
+  async _webcodecsFrames(stream, { picture, data }, o) {
+    if (picture) return stream._webcodecs.add(picture); // wrapped in a VideoFrame without a copy
+    const input = await frameInput(data, o.layout, stream);
+    const numFrames = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
+    return stream._webcodecs.add({ bytes: input.bytes, layout: input.layout, numFrames });
+  }
+
+  _addSamples(stream, data, options) {
+    let o;
+    try {
+      o = optionsOf(options, 'addSamples');
+      this._state('addSamples');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this._run(() => samples(sampleInput(data), o.layout, stream),
+      (input) => this._h.addSamples(stream.index, input, stream.numChannels));
+  }
+
+  /**
+   * Flushes every stream and writes the trailer. Resolves to the file for openMemory (a Buffer in Node, a
+   * Blob in the browser, or options.type), else undefined. A second call returns the same promise.
+   */
+  close() {
+    if (!this._closing) {
+      this._closing = this._run(() => undefined, () => this._close());
+      this._closing.catch(() => {}).then(() => {
+        this._closed = true;
+        if (registry) registry.unregister(this);
+      });
+    }
+    return this._closing;
+  }
+
+  async _close() {
+    const out = this._output;
+    let result;
+    let error = null;
+    try {
+      for (const s of this._streams) if (s._webcodecs) await s._webcodecs.flush();
+      const bytes = await this._h.close();
+      if (out && out.kind === 'memory') result = memoryResult(bytes, out.type, out.format, this._streams.some((s) => s instanceof VideoStream));
+    } catch (e) {
+      error = this._decorate(e);
+    } finally {
+      for (const s of this._streams) if (s._webcodecs) s._webcodecs.close();
+    }
+    if (out && out.kind === 'stream') error = await finishTarget(out.target, error, out.end);
+    if (error) throw error;
+    return result;
+  }
+}
+
+/** The same as new Encoder(options). */
+export function createEncoder(options) {
+  return new Encoder(options);
+}
+

@@ -1,0 +1,74 @@
+// Loading the wasm backend in a browser or a Web Worker. The asset URLs are written as
+// `new URL('../wasm/...', import.meta.url)` so that bundlers (Vite, webpack 5, ...) emit the files; a page
+// served as is finds them next to this package. options.baseUrl points elsewhere (a CDN, a static folder).
+import { WasmBackend } from './wasm-backend.mjs';
+// static imports (no code splitting): a bundler's worker build (Vite's default 'iife') takes them as they are
+import stFactory from '../wasm/polyenc-st.glue.mjs';
+import mtFactory from '../wasm/polyenc-mt.glue.mjs';
+
+const ASSETS = {
+  st: {
+    factory: stFactory,
+    wasm: () => new URL('../wasm/polyenc-st.wasm', import.meta.url),
+  },
+  mt: {
+    factory: mtFactory,
+    wasm: () => new URL('../wasm/polyenc-mt.wasm', import.meta.url),
+    main: () => new URL('../wasm/polyenc-mt.js', import.meta.url),
+    worker: () => new URL('../wasm/polyenc-mt.worker.js', import.meta.url),
+  },
+};
+
+/** 'mt' when the page can share memory (crossOriginIsolated), else 'st'; options.variant forces one. */
+export function chooseVariant(options) {
+  if (options.variant === 'st' || options.variant === 'mt') return options.variant;
+  if (options.threads === false) return 'st';
+  if (options.threads === true) return 'mt';
+  return globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined' ? 'mt' : 'st';
+}
+
+const hardwareThreads = () => (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4;
+
+export async function loadWasm(options = {}) {
+  const variant = chooseVariant(options);
+  const assets = ASSETS[variant];
+  const url = (name, asset) => (options.baseUrl ? new URL(name, new URL(options.baseUrl, globalThis.location && location.href)) : asset());
+  const maxThreads = variant === 'mt' ? Math.max(1, Math.min(options.maxThreads || hardwareThreads(), 16)) : 1;
+  // emscripten's pthread worker is small: a bundler may inline it as a data: URL, which a worker cannot use
+  // under COOP/COEP (an opaque origin); a blob: URL of the same text is the page's own origin
+  let pthreadWorker = variant === 'mt' ? url('polyenc-mt.worker.js', assets.worker).href : null;
+  if (pthreadWorker && pthreadWorker.startsWith('data:'))
+    pthreadWorker = URL.createObjectURL(await (await fetch(pthreadWorker)).blob());
+  const config = {
+    noInitialRun: true,
+    print: (s) => console.log(s),
+    printErr: (s) => console.warn(s),
+    locateFile: (name) => (name.endsWith('.worker.js') ? pthreadWorker : url(name, assets.wasm).href),
+    // x264 starts threads + 1 lookahead thread (+ a lookahead pool); two video streams fit
+    pthreadPoolSize: options.pthreadPoolSize || 3 * maxThreads + 2,
+  };
+  if (variant === 'mt') config.mainScriptUrlOrBlob = url('polyenc-mt.js', assets.main).href;
+  if (options.maximumMemory) {
+    const page = 65536;
+    const initial = Math.ceil((options.initialMemory || (variant === 'mt' ? 64 : 32) << 20) / page);
+    config.wasmMemory = new WebAssembly.Memory({
+      initial, maximum: Math.max(initial, Math.floor(options.maximumMemory / page)), shared: variant === 'mt',
+    });
+  }
+  let compiled = options.module || null;
+  if (!compiled) {
+    const wasmUrl = url(`polyenc-${variant}.wasm`, assets.wasm).href;
+    const response = fetch(wasmUrl, { credentials: 'same-origin' });
+    compiled = WebAssembly.compileStreaming
+      ? await WebAssembly.compileStreaming(response).catch(async () => WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer()))
+      : await WebAssembly.compile(await (await response).arrayBuffer());
+  }
+  config.instantiateWasm = (imports, receive) => {
+    WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
+    return {};
+  };
+  const mod = await assets.factory(config);
+  return new WasmBackend(mod, {
+    variant, maxThreads, compiled, loadOptions: options, maxMemory: options.maximumMemory || 2 ** 31,
+  });
+}

@@ -1,0 +1,164 @@
+// Worker mode, the page's side: new Encoder({ worker: true }) runs the encoder in its own Web Worker
+// (worker.mjs), so the page never freezes. The calls are checked here first, as in direct mode, and the
+// synchronous ones on a main-thread Encoder of the same streams: the same errors, thrown at once. Then
+// they are posted in order; frames are turned into transferable bytes (or VideoFrames) here.
+import { polyencError, revive } from './errors.mjs';
+import { Encoder, VideoStream, AudioStream } from './encoder.mjs';
+import { optionsOf, frameCount, samples } from './validate.mjs';
+import { frameInput, isBytes, isImageDataLike, isVideoFrame, pictureSource, sampleInput } from './inputs.mjs';
+import { memoryResult } from './sinks.mjs';
+
+export class WorkerEncoder {
+  constructor(o, backend) {
+    this.backend = 'wasm';
+    this._check = new Encoder(); // checks the synchronous calls; freed once the output is open
+    // written out so that bundlers see the worker (Vite, webpack 5: `new Worker(new URL(...))`)
+    this._worker = o.workerUrl
+      ? new Worker(o.workerUrl, { type: 'module' })
+      : new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+    this._pending = new Map();
+    this._nextId = 1;
+    this._error = null; // a failure of a call that returned at once (should not happen: it was checked)
+    this._output = null;
+    this._hasVideo = false;
+    this._closing = null;
+    this._worker.onmessage = (ev) => {
+      const { id, ok, result, error } = ev.data;
+      const p = this._pending.get(id);
+      if (!p) return;
+      this._pending.delete(id);
+      if (ok) p.resolve(result);
+      else p.reject(revive(error));
+    };
+    this._worker.onerror = (ev) => {
+      const err = polyencError('POLYENC_ERR_CODEC', `polyenc worker failed: ${ev.message || 'error'}`);
+      for (const p of this._pending.values()) p.reject(err);
+      this._pending.clear();
+      this._error = this._error || err;
+    };
+    this._call('init', [{ ...backend.loadOptions, variant: backend.variant, module: backend.compiled }]);
+  }
+
+  _call(op, args, transfer = []) {
+    const id = this._nextId++;
+    const p = new Promise((resolve, reject) => this._pending.set(id, { resolve, reject }));
+    this._worker.postMessage({ id, op, args }, transfer);
+    return p;
+  }
+
+  _post(op, args, transfer) {
+    this._call(op, args, transfer).catch((e) => (this._error = this._error || e));
+  }
+
+  _rethrow() {
+    if (this._error) throw this._error;
+  }
+
+  _checker(what) {
+    if (this._closing) throw polyencError('POLYENC_ERR_STATE', `${what}: the encoder was closed (close() was called)`);
+    if (!this._check) throw polyencError('POLYENC_ERR_STATE', 'Cannot add a stream after open() was called: add every stream before open().');
+    return this._check;
+  }
+
+  addVideo(options) {
+    const s = this._checker('addVideo').addVideo(options);
+    this._post('addVideo', [options]);
+    this._hasVideo = true;
+    return new VideoStream(this, s.index, s._cfg, s.encoderName === 'wasm' ? 'wasm' : null); // 'auto': the worker says
+  }
+
+  addAudio(options) {
+    const s = this._checker('addAudio').addAudio(options);
+    this._post('addAudio', [options]);
+    return new AudioStream(this, s.index, s._cfg);
+  }
+
+  openFile(path, options) {
+    this._checker('openFile').openFile(path, options); // throws: the browser has no files
+  }
+
+  _opened(out) {
+    this._output = out;
+    this._check._h.free();
+    this._check = null;
+  }
+
+  openMemory(options) {
+    if (this._output) throw polyencError('POLYENC_ERR_STATE', 'open() was already called.');
+    const check = this._checker('openMemory');
+    check.openMemory(options);
+    const type = check._output.type;
+    this._post('openMemory', [{ format: check._output.format, type: 'uint8array' }]);
+    this._opened({ kind: 'memory', format: check._output.format, type });
+  }
+
+  openStream(writable, options) {
+    if (this._output) throw polyencError('POLYENC_ERR_STATE', 'open() was already called.');
+    const o = optionsOf(options, 'openStream');
+    const check = this._checker('openStream');
+    check.openMemory({ format: o.format }); // the format's checks (a memory output stands for the stream)
+    // only a real WritableStream can be handed to the worker (it is transferable)
+    if (typeof WritableStream !== 'function' || !(writable instanceof WritableStream))
+      throw polyencError('POLYENC_ERR_UNSUPPORTED', 'openStream in worker mode: the output must be a WritableStream');
+    if (writable.locked) throw polyencError('POLYENC_ERR_STATE', 'openStream: the WritableStream is locked (it already has a writer)');
+    this._post('openStream', [writable, { format: o.format, end: o.end }], [writable]);
+    this._opened({ kind: 'stream' });
+  }
+
+  _addFrames(stream, data, options) {
+    return (async () => {
+      const o = optionsOf(options, 'addFrames');
+      this._rethrow();
+      const transfer = [];
+      let msg;
+      const picture = pictureSource(data, stream);
+      if (isVideoFrame(picture)) {
+        msg = { videoFrame: picture.clone() }; // the caller keeps (and closes) its own frame
+      } else if (picture && typeof VideoFrame === 'function') {
+        msg = { videoFrame: new VideoFrame(picture, { timestamp: 0 }) }; // a snapshot of the canvas, no copy
+      } else {
+        const input = await frameInput(data, o.layout, stream);
+        const numFrames = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
+        let bytes = input.bytes;
+        if (isBytes(data)) {
+          if (o.transfer) transfer.push(bytes.buffer); // else copied by postMessage: the caller keeps its bytes
+        } else {
+          if (isImageDataLike(data)) bytes = bytes.slice(); // the ImageData stays the caller's
+          transfer.push(bytes.buffer);
+        }
+        msg = { bytes, layout: input.layout, numFrames };
+      }
+      if (msg.videoFrame) transfer.push(msg.videoFrame);
+      stream.encoderName = await this._call('addFrames', [stream.index, msg], transfer);
+    })();
+  }
+
+  _addSamples(stream, data, options) {
+    return (async () => {
+      const o = optionsOf(options, 'addSamples');
+      this._rethrow();
+      const input = samples(sampleInput(data), o.layout, stream);
+      const chans = input.channels && input.channels.map((c) => c.slice());
+      const payload = chans || input.flat;
+      await this._call('addSamples', [stream.index, payload, { layout: input.channels ? undefined : input.layout }],
+        chans ? chans.map((c) => c.buffer) : []);
+    })();
+  }
+
+  close() {
+    if (!this._closing) {
+      this._closing = (async () => {
+        try {
+          this._rethrow();
+          const bytes = await this._call('close', []);
+          if (this._output && this._output.kind === 'memory') return memoryResult(bytes, this._output.type, this._output.format, this._hasVideo);
+          return undefined;
+        } finally {
+          this._worker.terminate();
+          if (this._check) this._check._h.free();
+        }
+      })();
+    }
+    return this._closing;
+  }
+}

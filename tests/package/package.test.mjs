@@ -1,0 +1,171 @@
+// The npm package as a user gets it: scripts/pack.sh writes polyenc-VERSION.tgz, which is installed into an
+// empty project outside the repository; then
+//   - Node encodes with `import` and `require`, on the native and on the wasm backend;
+//   - a Vite build of a small page (app/main.js: canvas frames + a tone into an MP4 Blob) runs in Chromium,
+//     on a plain page (single-threaded wasm) and a cross-origin-isolated one (threaded), and in worker mode;
+//   - the same page served as is, with an import map (app/static.html).
+// Every output is checked with ffprobe; the browser also plays it. POLYENC_PACKAGE_TGZ: test that tarball.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../browser/server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const jsModules = path.join(root, 'js', 'node_modules');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'polyenc-package-'));
+const app = path.join(work, 'app');
+const timings = {};
+
+function sh(cmd, args, opts = {}) {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
+  return { ...r, ms: Date.now() - t0 };
+}
+
+function probe(file) {
+  const r = sh('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]);
+  return JSON.parse(r.stdout).streams.map((s) => ({ codec: s.codec_name, frames: Number(s.nb_read_frames) }));
+}
+
+test.before(() => {
+  const tgz = process.env.POLYENC_PACKAGE_TGZ || sh('bash', [path.join(root, 'scripts', 'pack.sh'), work]).stdout.trim().split('\n').pop();
+  timings.tarballBytes = fs.statSync(tgz).size;
+  fs.mkdirSync(app);
+  for (const f of fs.readdirSync(path.join(here, 'app'))) fs.copyFileSync(path.join(here, 'app', f), path.join(app, f));
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  const r = sh('npm', ['install', tgz, '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: app });
+  timings.installMs = r.ms;
+  timings.installLog = (r.stdout + r.stderr).split('\n').filter((l) => l.includes('[polyenc]')).join('\n');
+});
+
+test.after(() => {
+  console.log(`package: ${JSON.stringify(timings, null, 1)}`);
+  if (!process.env.POLYENC_KEEP) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const nodeProgram = (kind) => `
+${kind === 'esm' ? "import { Encoder, backendInfo } from 'polyenc';" : "const { Encoder, backendInfo } = require('polyenc');"}
+(async () => {
+  const t0 = performance.now();
+  const enc = new Encoder();
+  const video = enc.addVideo({ width: 320, height: 240, frameRate: 30 });
+  const audio = enc.addAudio({ sampleRate: 48000, numChannels: 2 });
+  enc.openFile(process.argv[2]);
+  const frame = new Uint8Array(320 * 240 * 3);
+  let first = 0;
+  for (let i = 0; i < 30; i++) {
+    frame.fill(i * 8);
+    await video.addFrames(frame, { layout: 'rgb24' });
+    if (i === 0) first = performance.now() - t0;
+  }
+  await audio.addSamples(new Float32Array(2 * 48000).fill(0.1));
+  await enc.close();
+  console.log(JSON.stringify({ backend: enc.backend, info: backendInfo().backend, firstFrameMs: first }));
+})();`;
+
+for (const backend of ['native', 'wasm']) {
+  for (const kind of ['esm', 'cjs']) {
+    test(`Node, ${kind === 'esm' ? 'import' : 'require'}, ${backend} backend: an MP4 file`, () => {
+      const file = path.join(app, `t-${kind}.${kind === 'esm' ? 'mjs' : 'cjs'}`);
+      fs.writeFileSync(file, nodeProgram(kind));
+      const out = path.join(app, `node-${backend}-${kind}.mp4`);
+      const r = sh(process.execPath, [file, out], { cwd: app, env: { ...process.env, POLYENC_BACKEND: backend } });
+      const res = JSON.parse(r.stdout.trim().split('\n').pop());
+      assert.equal(res.backend, backend);
+      assert.equal(res.info, backend);
+      timings[`node-${backend}-${kind}`] = { processMs: r.ms, firstFrameMs: Math.round(res.firstFrameMs) };
+      assert.deepEqual(probe(out), [{ codec: 'h264', frames: 30 }, { codec: 'aac', frames: Math.ceil(48000 / 1024) }]);
+    });
+  }
+}
+
+test('Node: POLYENC_BACKEND=native where the addon cannot load is a clear error', () => {
+  const file = path.join(app, 'native-missing.mjs');
+  fs.writeFileSync(file, "import { Encoder } from 'polyenc';\ntry { new Encoder(); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }");
+  const r = sh(process.execPath, [file], { cwd: app, env: { ...process.env, POLYENC_BACKEND: 'native', POLYENC_NODE_ADDON: '/nonexistent/polyenc_node.node' } });
+  const e = JSON.parse(r.stdout);
+  assert.equal(e.code, 'POLYENC_ERR_UNSUPPORTED');
+  assert.match(e.message, /native backend was asked for/);
+  assert.match(e.message, /POLYENC_NODE_ADDON is \/nonexistent\/polyenc_node.node, which does not exist/);
+});
+
+let browser = null;
+const servers = [];
+async function chromium() {
+  if (!browser) {
+    const { chromium: c } = createRequire(path.join(jsModules, 'x.js'))('playwright-core');
+    browser = await c.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  }
+  return browser;
+}
+test.after(async () => {
+  if (browser) await browser.close();
+  for (const s of servers) s.close();
+});
+
+async function runPage(dir, page, { isolated = false, worker = false, encoder } = {}) {
+  const server = await startServer({ root: dir, isolated });
+  servers.push(server);
+  const context = await (await chromium()).newContext();
+  const tab = await context.newPage();
+  const logs = [];
+  tab.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  tab.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  try {
+    await tab.goto(`http://127.0.0.1:${server.address().port}/${page}`);
+    await tab.waitForFunction(() => document.title === 'ready', null, { timeout: 30000 });
+    return await tab.evaluate((o) => window.runApp(o), { worker, encoder });
+  } catch (e) {
+    e.message += `\npage log:\n${logs.join('\n')}`;
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+function checkPlayed(r, name, { variant }) {
+  assert.equal(r.isBlob, true);
+  assert.equal(r.type, 'video/mp4');
+  assert.equal(r.backend, 'wasm');
+  assert.equal(r.variant, variant);
+  assert.ok(r.played.currentTime > 0.3 && r.played.width === 320, JSON.stringify(r.played));
+  const file = path.join(work, `${name}.mp4`);
+  fs.writeFileSync(file, Buffer.from(r.bytes, 'base64'));
+  assert.deepEqual(probe(file), [{ codec: 'h264', frames: 45 }, { codec: 'aac', frames: Math.ceil(72000 / 1024) }]);
+  timings[name] = { firstFrameMs: Math.round(r.firstFrameMs), totalMs: Math.round(r.totalMs), encoder: r.encoderName };
+}
+
+test('Vite: `vite build` of a page importing polyenc emits the wasm files as assets', () => {
+  const vite = path.join(jsModules, 'vite', 'bin', 'vite.js');
+  const r = sh(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: app });
+  timings.viteBuildMs = r.ms;
+  const assets = fs.readdirSync(path.join(app, 'dist', 'assets'));
+  for (const name of ['polyenc-st.wasm', 'polyenc-mt.wasm', 'polyenc-mt.js']) {
+    const [base, ext] = name.split('.');
+    assert.ok(assets.some((f) => f.startsWith(`${base}-`) && f.endsWith(`.${ext}`)), `${name} in dist/assets: ${assets.join(' ')}`);
+  }
+});
+
+for (const [name, dir, page, opts, variant] of [
+  ['vite-plain', 'dist', 'index.html', {}, 'st'],
+  ['vite-isolated', 'dist', 'index.html', { isolated: true }, 'mt'],
+  ['vite-isolated-x264', 'dist', 'index.html', { isolated: true, encoder: 'wasm' }, 'mt'],
+  ['vite-worker', 'dist', 'index.html', { worker: true }, 'st'],
+  ['static-plain', '.', 'static.html', {}, 'st'],
+  ['static-isolated', '.', 'static.html', { isolated: true }, 'mt'],
+]) {
+  test(`Chromium, ${name}: canvas frames + tone -> an MP4 Blob that plays`, { timeout: 120000 }, async () => {
+    const r = await runPage(path.join(app, dir), page, opts);
+    assert.equal(r.crossOriginIsolated, !!opts.isolated);
+    if (opts.encoder === 'wasm') assert.equal(r.encoderName, 'wasm'); // x264 in the (threaded) wasm build
+    checkPlayed(r, name, { variant });
+  });
+}
