@@ -6,7 +6,7 @@ want=${1:-build}
 packages=(cmake make gcc pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
           libswresample-dev libyuv-dev libdlpack-dev)
 if [ "$want" = test ]; then
-  packages+=(ffmpeg python3-av valgrind clang libclang-rt-14-dev)
+  packages+=(ffmpeg python3-av valgrind clang libclang-rt-14-dev chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

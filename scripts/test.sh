@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the C tests (Release, then AddressSanitizer + UBSan, then valgrind on the quick
-# set, then ThreadSanitizer on the concurrency cases), a short run of each fuzz target, and the Node and
-# WebAssembly suites where they exist. Installs what is missing.
+# set, then ThreadSanitizer on the concurrency cases), a short run of each fuzz target, and the
+# JS suite (scripts/test-js.sh: both backends, the browser, the packed npm package). Installs what is missing.
 # POLYENC_FUZZ_SECONDS sets the fuzz run per target (default 60; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,11 +36,5 @@ if [ "$fuzz_seconds" != 0 ]; then
   bash scripts/fuzz.sh "$fuzz_seconds" -j 3
 fi
 
-if [ -x node/run-tests.sh ]; then
-  echo "== Node addon tests"
-  node/run-tests.sh
-fi
-if [ -x wasm/run-tests.sh ]; then
-  echo "== WebAssembly tests"
-  wasm/run-tests.sh
-fi
+echo "== JS: one front door over the native and the wasm backend, Node and Chromium, the npm package"
+bash scripts/test-js.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// Builds the addon with CMake (no download: Node-API headers come from node_modules/node-api-headers or the
-// installed node) and places it at node/build/polyenc_node.node, where index.js loads it.
+// Builds the addon of a checkout with CMake (no download: Node-API headers come from the installed node) and
+// places it at node/build/polyenc_node.node, where the JS front door (js/src/native-backend.mjs) finds it.
+// The npm package builds its own copy at install time (js/install.cjs).
 //
 //   node scripts/build.js            configure + build (incremental)
 //   POLYENC_SKIP_BUILD=1             do nothing (prebuilt addon via POLYENC_NODE_ADDON)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The JS suite, the one entry point scripts/test.sh calls:
+#   1. js/'s dev dependencies (npm ci: fast-check, typescript, playwright-core, vite, esbuild, ...);
+#   2. the two backends: the Node addon (node/scripts/build.js) and the wasm build (wasm/build-deps.sh,
+#      cached, then wasm/build.sh);
+#   3. tests/js/ once per backend (POLYENC_BACKEND=native, then wasm): the same scenarios, the same checks;
+#   4. tests/browser/ in headless Chromium (Debian's): the browser entry, direct and worker mode, WebCodecs,
+#      the threaded build under COOP/COEP;
+#   5. tests/package/: scripts/pack.sh, the tarball installed into an empty project, used from Node (both
+#      backends, import and require) and from a Vite build and a static page in Chromium.
+# POLYENC_JS_BROWSER=0 skips 4 and 5's browser part; POLYENC_JS_BACKENDS="wasm" runs 3 on one backend.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+echo "== js: dev dependencies"
+(cd js && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+
+echo "== js: the native backend (node/scripts/build.js)"
+node node/scripts/build.js >/dev/null
+
+echo "== js: the wasm backend (wasm/build-deps.sh, wasm/build.sh)"
+bash wasm/build-deps.sh --variant all
+bash wasm/build.sh --skip-deps
+
+for backend in ${POLYENC_JS_BACKENDS:-native wasm}; do
+  echo "== js: tests/js on the $backend backend"
+  POLYENC_BACKEND=$backend node --expose-gc --test --test-concurrency=1 tests/js/*.test.mjs
+done
+
+if [ "${POLYENC_JS_BROWSER:-1}" = 1 ]; then
+  echo "== js: tests/browser in Chromium"
+  node --test --test-concurrency=1 tests/browser/*.test.mjs
+  echo "== js: the npm package, installed as a user installs it"
+  node --test tests/package/package.test.mjs
+fi
