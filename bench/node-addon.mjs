@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-'use strict';
-// Overhead of the Node addon against the polyenc CLI on the same 1080p encode.
+// Overhead of the Node addon (the package's native backend, js/src/index.node.mjs with
+// init({ backend: 'native' })) against the polyenc CLI on the same 1080p encode.
 //
-//   POLYENC_CLI=../build-node/polyenc node bench.js [--frames 90] [--runs 3] [--threads 2] [--preset ultrafast]
+//   node bench/node-addon.mjs [--frames 90] [--runs 3] [--threads 2] [--preset ultrafast]
+//   POLYENC_CLI=build/polyenc (default: build-node/polyenc, else build/polyenc, from the repository root)
 //
 // Both encode the same raw rgb24 1920x1080 frames, read from the same file, with libx264, the same preset
 // and the same number of threads, into an MP4 file. The runs alternate (CLI, addon, CLI, addon, ...) and the
@@ -10,11 +11,14 @@
 // user's program does: reading each frame from the file, handing it to the encoder, closing. It is timed
 // twice: reading the next frame while the worker encodes (how the API is meant to be used), and reading
 // and encoding in turn (the CLI's structure: the pure overhead of the addon).
-const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { Encoder } = require('.');
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { init, Encoder } from '../js/src/index.node.mjs';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function arg(name, def) {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,12 +31,11 @@ const threads = Number(arg('threads', 2));
 const preset = arg('preset', 'ultrafast');
 
 function findCli() {
-  const candidates = [process.env.POLYENC_CLI, '../build-node/polyenc', '../build/polyenc'].filter(Boolean);
-  for (const c of candidates) {
-    const p = path.resolve(__dirname, c);
-    if (fs.existsSync(p)) return p;
-  }
-  console.error('bench.js: set POLYENC_CLI to the polyenc CLI binary (built by the top-level CMake build)');
+  // POLYENC_CLI: relative to the working directory; the defaults: to the repository root
+  const candidates = process.env.POLYENC_CLI ? [path.resolve(process.env.POLYENC_CLI)]
+    : ['build-node/polyenc', 'build/polyenc'].map((c) => path.join(ROOT, c));
+  for (const p of candidates) if (fs.existsSync(p)) return p;
+  console.error('node-addon.mjs: set POLYENC_CLI to the polyenc CLI binary (built by the top-level CMake build)');
   process.exit(2);
 }
 const cli = findCli();
@@ -94,6 +97,8 @@ function frames(file) {
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 (async () => {
+  // the native backend (the addon, node/build/polyenc_node.node), never the wasm fallback
+  const backend = await init({ backend: 'native' });
   const cliOut = path.join(dir, 'cli.mp4'), addonOut = path.join(dir, 'addon.mp4');
   runCli(cliOut); // warm-up: page cache, dynamic loader
   await runAddon(addonOut);
@@ -105,7 +110,7 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   }
   const c = median(tc), a = median(ta), sq = median(ts);
   const result = {
-    frames: numFrames, size: `${W}x${H}`, codec: 'libx264', preset, threads,
+    backend, frames: numFrames, size: `${W}x${H}`, codec: 'libx264', preset, threads,
     cli: { seconds: tc, median: c, fps: numFrames / c, bytes: fs.statSync(cliOut).size, packets: frames(cliOut) },
     addon: { seconds: ta, median: a, fps: numFrames / a, bytes: fs.statSync(addonOut).size, packets: frames(addonOut) },
     addonSequential: { seconds: ts, median: sq, fps: numFrames / sq },

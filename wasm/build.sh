@@ -3,7 +3,7 @@
 #   polyenc-st.{js,wasm}   single-threaded build (classic emscripten glue, MODULARIZE)
 #   polyenc-mt.{js,wasm}   threaded build (pthreads; needs SharedArrayBuffer: Node, or a page
 #   polyenc-mt.worker.js     served with COOP/COEP) + emscripten's pthread worker
-#   polyenc-*.glue.mjs     the same glue as an ES module (what the browser entry imports)
+#   polyenc-*.glue.mjs     the browser's glue (web and worker only) as an ES module, over the same .wasm
 # The JS that drives them is js/src/ (wasm-backend.mjs, wasm-load-*.mjs).
 # The core (src/*.c) and platform/wasm/*.c are compiled with emcc -O3 -msimd128 and linked against
 # the FFmpeg + x264 + opus + libvpx prefixes of wasm/build-deps.sh (built first when missing).
@@ -87,8 +87,16 @@ for v in "${VARIANTS[@]}"; do
   log "$v: linking $OUT/polyenc-$v.js"
   # shellcheck disable=SC2046
   emcc "${objs[@]}" -o "$OUT/polyenc-$v.js" $(pc --libs) "${ldflags[@]}"
-  # the same glue as an ES module, for the browser's import()
-  { cat "$OUT/polyenc-$v.js"; printf '\nexport default PolyencModule;\n'; } > "$OUT/polyenc-$v.glue.mjs"
+  # the browser's glue, an ES module: linked again for web and worker only, so that it holds no
+  # require('fs') for a bundler to trip on (Vite, webpack, esbuild); the .wasm must be the same bytes
+  web="$OBJ/web-$v"
+  mkdir -p "$web"
+  log "$v: linking the browser glue"
+  # shellcheck disable=SC2046
+  emcc "${objs[@]}" -o "$web/polyenc-$v.js" $(pc --libs) "${ldflags[@]/-sENVIRONMENT=web,worker,node/-sENVIRONMENT=web,worker}"
+  cmp -s "$web/polyenc-$v.wasm" "$OUT/polyenc-$v.wasm" ||
+    { echo "wasm/build: the browser link of $v gave another .wasm than the first" >&2; exit 1; }
+  { cat "$web/polyenc-$v.js"; printf '\nexport default PolyencModule;\n'; } > "$OUT/polyenc-$v.glue.mjs"
 done
 
 

@@ -7,7 +7,8 @@
 //
 //   node bench/browser/bench.mjs [--frames N] [--runs R] [--bitrate B] [--preset P] [--gop G]
 //                                [--input videoframe|bytes] [--no-isolated]
-//   POLYENC_WASM_DIST=/path/to/dist  (default: wasm/dist)   CHROMIUM=/path/to/chromium (default /usr/bin/chromium)
+//   POLYENC_WASM_DIST=/path/to/wasm  (the wasm build: js/wasm/ by default, or a copy of it)
+//   CHROMIUM=/path/to/chromium (default /usr/bin/chromium)
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -36,7 +37,8 @@ const GOP = Number(arg('gop', 250)); // frames between keyframes, all tools (pol
 const INPUT = arg('input', 'videoframe'); // what polyenc receives; Mediabunny always gets VideoFrames
 // COOP/COEP by default: crossOriginIsolated loads polyenc's threaded (mt) build, x264's best case here
 const ISOLATED = !argv.includes('--no-isolated');
-const DIST = path.resolve(process.env.POLYENC_WASM_DIST || path.join(ROOT, 'wasm/dist'));
+const JS = path.join(ROOT, 'js'); // the package: src/ (the JS), wasm/ (what wasm/build.sh makes)
+const DIST = path.resolve(process.env.POLYENC_WASM_DIST || path.join(JS, 'wasm'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TOOLS = ['polyenc-auto', 'polyenc-wasm', 'mediabunny'];
 const MEDIABUNNY = path.join(HERE, 'node_modules/mediabunny');
@@ -45,18 +47,22 @@ if (!(N > 0 && RUNS > 0 && BITRATE > 0 && GOP > 0) || !['videoframe', 'bytes'].i
   console.error('usage: node bench/browser/bench.mjs [--frames N] [--runs R] [--bitrate B] [--preset P] [--gop G] [--input videoframe|bytes] [--no-isolated]');
   process.exit(2);
 }
-for (const [file, hint] of [[path.join(DIST, 'polyenc.mjs'), 'build wasm/ or set POLYENC_WASM_DIST'],
+for (const [file, hint] of [[path.join(JS, 'src/index.browser.mjs'), 'the package js/ is incomplete'],
+  ...['st.glue.mjs', 'st.wasm', 'mt.glue.mjs', 'mt.js', 'mt.wasm', 'mt.worker.js']
+    .map((f) => [path.join(DIST, `polyenc-${f}`), 'run wasm/build.sh or set POLYENC_WASM_DIST']),
   [path.join(MEDIABUNNY, 'dist/bundles/mediabunny.mjs'), 'run `npm ci` in bench/browser']]) {
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${hint}`);
 }
 const mediabunnyVersion = JSON.parse(fs.readFileSync(path.join(MEDIABUNNY, 'package.json'), 'utf8')).version;
-// playwright-core is wasm/'s dev dependency (the browser tests use it): no second copy here
-const { chromium } = createRequire(path.join(ROOT, 'wasm/package.json'))('playwright-core');
+// playwright-core is js/'s dev dependency (the browser tests use it): no second copy here
+const { chromium } = createRequire(path.join(JS, 'package.json'))('playwright-core');
 fs.mkdirSync(OUT, { recursive: true });
 
 // ------------------------------------------------------------------ a tiny static server
 
-// /dist/* -> DIST, /* -> bench/browser/, POST /save/<name> -> bench/out/<name> (the page's MP4s).
+// /js/src/* -> js/src/ and /js/wasm/* -> DIST (the package as the page imports it: index.browser.mjs finds
+// its wasm files at ../wasm/), /* -> bench/browser/, POST /save/<name> -> bench/out/<name> (the page's MP4s).
+const MOUNTS = [['/js/src/', path.join(JS, 'src')], ['/js/wasm/', DIST], ['/', HERE]];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 function serve(req, res) {
   const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -65,8 +71,8 @@ function serve(req, res) {
     req.pipe(fs.createWriteStream(path.join(OUT, name))).on('finish', () => res.writeHead(200).end());
     return;
   }
-  const [base, rel] = url.startsWith('/dist/') ? [DIST, url.slice(6)] : [HERE, url];
-  const file = path.join(base, path.normalize('/' + rel));
+  const [prefix, base] = MOUNTS.find(([p]) => url.startsWith(p));
+  const file = path.join(base, path.normalize('/' + url.slice(prefix.length)));
   fs.readFile(file, (err, data) => {
     if (err) return res.writeHead(404).end();
     const headers = { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' };
@@ -106,7 +112,7 @@ try {
   await page.goto(`http://127.0.0.1:${server.address().port}/bench.html`);
   await page.waitForFunction(() => document.title === 'ready', null, { timeout: 60_000 });
   env = await page.evaluate((n) => window.bench.setup(n), N);
-  console.log(`${env.userAgent}\n${env.cores} cores, polyenc ${env.wasm.variant} build (crossOriginIsolated ${env.crossOriginIsolated}), ` +
+  console.log(`${env.userAgent}\n${env.cores} cores, polyenc ${env.backend.variant} build (crossOriginIsolated ${env.crossOriginIsolated}), ` +
     `Mediabunny ${mediabunnyVersion}; ${N} frames ${W}x${H} generated in ${env.generateSeconds.toFixed(1)} s`);
   const opts = { n: N, bitRate: BITRATE, gop: GOP, preset: PRESET, input: INPUT };
   const run = (tool, o, saveAs) => page.evaluate(([t, o, s]) => window.bench.run(t, o, s), [tool, o, saveAs]);
@@ -147,7 +153,7 @@ for (const r of Object.values(results)) {
   r.kbps = (r.medianBytes * 8) / (N / FPS) / 1000; // the bitrate actually reached
 }
 const mb = results.mediabunny, auto = results['polyenc-auto'], wasm = results['polyenc-wasm'];
-const label = { 'polyenc-auto': `polyenc auto (${auto.encoderName})`, 'polyenc-wasm': `polyenc wasm (x264 ${PRESET}, ${env.wasm.variant})`,
+const label = { 'polyenc-auto': `polyenc auto (${auto.encoderName})`, 'polyenc-wasm': `polyenc wasm (x264 ${PRESET}, ${env.backend.variant})`,
   mediabunny: `Mediabunny ${mediabunnyVersion}` };
 console.log(`\n${N} frames ${W}x${H} @ ${FPS} fps, H.264 ${BITRATE / 1e6} Mbps, ${RUNS} runs, medians; polyenc input: ${INPUT}`);
 console.log(`${'tool'.padEnd(34)} ${'median s'.padStart(9)} ${'fps'.padStart(7)} ${'vs MB'.padStart(6)} ${'bytes'.padStart(10)} ${'kbps'.padStart(6)}`);
@@ -167,7 +173,7 @@ console.log(`all ${RUNS * TOOLS.length} MP4s checked with ffprobe: ${N} h264 fra
 
 const json = {
   date: new Date().toISOString(), node: process.version, browser: env.userAgent, cores: env.cores,
-  polyencWasm: env.wasm, polyencDist: DIST, crossOriginIsolated: env.crossOriginIsolated, mediabunny: mediabunnyVersion,
+  polyencBackend: env.backend, polyencDist: DIST, crossOriginIsolated: env.crossOriginIsolated, mediabunny: mediabunnyVersion,
   frames: N, size: `${W}x${H}`, frameRate: FPS, runs: RUNS, bitRate: BITRATE, gop: GOP, wasmPreset: PRESET, polyencInput: INPUT,
   results, goals,
 };

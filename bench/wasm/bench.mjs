@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// polyenc.wasm vs ffmpeg.wasm (@ffmpeg/core and @ffmpeg/core-mt 0.12.10), both in Node 20, on the same
+// polyenc.wasm (the package js/, its wasm backend) vs ffmpeg.wasm (@ffmpeg/core and @ffmpeg/core-mt 0.12.10), both in Node 20, on the same
 // in-memory RGBA frames, libx264 into mp4, same preset / crf / thread count, runs alternating between the
 // two tools; prints a table of medians and writes bench/out/wasm-bench.json. See README.md.
 //
 //   node bench/wasm/bench.mjs [--frames N] [--frames-medium N] [--runs R] [--presets ultrafast,medium]
 //                             [--variants st,mt] [--threads T]
-//   POLYENC_WASM_DIST=/path/to/dist  (default: ../../wasm/dist next to this file)
+//   POLYENC_WASM_DIST=/path/to/wasm  (the wasm build: js/wasm/ by default, or a copy of it)
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +34,8 @@ const PRESETS = arg('presets', 'ultrafast,medium').split(',');
 const VARIANTS = arg('variants', 'st,mt').split(',');
 // The threaded runs use T threads in both tools; by default the machine's cores, at most 4.
 const T = Number(arg('threads', Math.min(4, os.availableParallelism())));
-const DIST = path.resolve(process.env.POLYENC_WASM_DIST || path.join(HERE, '../../wasm/dist'));
+const JS = path.join(HERE, '../../js'); // the package: src/ (the JS) and wasm/ (what wasm/build.sh makes)
+const DIST = path.resolve(process.env.POLYENC_WASM_DIST || path.join(JS, 'wasm'));
 const OUT = path.join(HERE, '../out');
 const framesFor = (preset) => (preset === 'ultrafast' ? FRAMES : FRAMES_MEDIUM);
 
@@ -136,11 +137,28 @@ function ffmpegEncode(ff, { preset, threads, frames, file = 'in.raw' }) {
 
 // ------------------------------------------------------------------ polyenc.wasm
 
-// polyenc.mjs keeps one module per import, so each variant is imported under its own URL (the query
-// string makes a second module instance; its files still resolve next to polyenc.mjs).
-async function loadPolyenc(variant) {
-  const pe = await import(`${pathToFileURL(path.join(DIST, 'polyenc.mjs')).href}?variant=${variant}`);
-  await pe.init({ variant, maxThreads: variant === 'mt' ? T : 1 });
+// The package's Node entry. Its wasm backend loads the files of <package>/wasm/, so a DIST other than
+// js/wasm/ gets a package of its own in a temporary folder: a copy of js/src/ and a link wasm -> DIST.
+let tmpPackage = null;
+async function importPolyenc() {
+  for (const f of ['polyenc-st.js', 'polyenc-st.wasm', 'polyenc-mt.js', 'polyenc-mt.wasm', 'polyenc-mt.worker.js']) {
+    if (!fs.existsSync(path.join(DIST, f))) throw new Error(`${path.join(DIST, f)} is missing: run wasm/build.sh or set POLYENC_WASM_DIST`);
+  }
+  let root = JS;
+  const real = (p) => (fs.existsSync(p) ? fs.realpathSync(p) : p);
+  if (real(DIST) !== real(path.join(JS, 'wasm'))) {
+    root = tmpPackage = fs.mkdtempSync(path.join(os.tmpdir(), 'polyenc-wasm-bench-'));
+    fs.cpSync(path.join(JS, 'src'), path.join(root, 'src'), { recursive: true });
+    fs.symlinkSync(DIST, path.join(root, 'wasm'), 'dir');
+  }
+  return import(pathToFileURL(path.join(root, 'src/index.node.mjs')).href);
+}
+
+// One module per variant: init() with options replaces the backend that new encoders use.
+async function loadPolyenc(pe, variant) {
+  const info = await pe.init({ backend: 'wasm', variant, maxThreads: variant === 'mt' ? T : 1 });
+  if (info.backend !== 'wasm' || info.variant !== variant) throw new Error(`init gave ${JSON.stringify(info)}`);
+  console.log(`${variant}: backendInfo() ${JSON.stringify(pe.backendInfo())}`);
   return pe;
 }
 
@@ -178,9 +196,10 @@ async function main() {
     `${((performance.now() - t0) / 1000).toFixed(1)} s; libx264 crf ${CRF} -> mp4, median of ${RUNS} alternating runs`);
 
   const results = [];
+  const polyenc = await importPolyenc();
   for (const variant of VARIANTS) {
     const threads = variant === 'mt' ? T : 1;
-    const pe = await loadPolyenc(variant);
+    const pe = await loadPolyenc(polyenc, variant);
     const ff = await loadFFmpegCore(variant);
     t0 = performance.now();
     ff.core.FS.writeFile('in.raw', bytes); // the input file, written once, not timed
@@ -240,7 +259,12 @@ async function main() {
 
 // Both wasm modules unref their pthread workers, so while one loads nothing else would keep Node running.
 setInterval(() => {}, 1 << 30);
-main().then(() => process.exit(0), (e) => {
+const cleanup = () => tmpPackage && fs.rmSync(tmpPackage, { recursive: true, force: true });
+main().then(() => {
+  cleanup();
+  process.exit(0);
+}, (e) => {
+  cleanup();
   console.error(e);
   process.exit(1);
 });

@@ -21,7 +21,8 @@ export function cudaDeviceCount() {
 
 /** Which backend runs new encoders, and what it holds: { backend: 'native' | 'wasm', ... }. */
 export function backendInfo() {
-  return platform.backend('backendInfo').info();
+  const info = platform.backend('backendInfo').info();
+  return platform.notes ? { ...info, ...platform.notes() } : info;
 }
 
 const INIT_KEYS = ['backend', 'variant', 'threads', 'baseUrl', 'maxThreads', 'maximumMemory', 'initialMemory', 'pthreadPoolSize', 'module'];

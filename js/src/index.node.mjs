@@ -55,6 +55,7 @@ platform.backend = (what) => {
 };
 platform.resultType = 'buffer';
 platform.filePath = (p) => (p instanceof URL ? fileURLToPath(p) : p);
+platform.notes = () => (nativeError && current.name !== 'native' ? { nativeError } : {});
 
 /**
  * Loads a backend now (optional in Node: the first use loads one). options.backend: 'auto' | 'native' |
@@ -75,7 +76,7 @@ export async function init(options) {
       current = choose('init', o);
     }
   }
-  return { ...current.info(), ...(nativeError && current.name !== 'native' ? { nativeError } : {}) };
+  return { ...current.info(), ...platform.notes() };
 }
 
 export { Encoder, VideoStream, AudioStream, createEncoder } from './encoder.mjs';

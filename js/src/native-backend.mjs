@@ -7,11 +7,11 @@ import { FRAME_LAYOUTS, SAMPLE_LAYOUTS } from './validate.mjs';
 
 const require = createRequire(import.meta.url);
 
-/** Where the addon may be: POLYENC_NODE_ADDON (only it, when set), the package's own build, a checkout's build. */
+/** Where the addon is: POLYENC_NODE_ADDON when set, else the package's own build (or a checkout's). */
 export function addonCandidates(packageRoot) {
   if (process.env.POLYENC_NODE_ADDON) return [path.resolve(process.env.POLYENC_NODE_ADDON)]; // that one only
-  return [path.join(packageRoot, 'native', 'build', 'polyenc_node.node'), // built by the package's install script
-    path.join(packageRoot, '..', 'node', 'build', 'polyenc_node.node')]; // a checkout (node/scripts/build.js)
+  if (fs.existsSync(path.join(packageRoot, 'native'))) return [path.join(packageRoot, 'native', 'build', 'polyenc_node.node')]; // install.cjs
+  return [path.join(packageRoot, '..', 'node', 'build', 'polyenc_node.node')]; // a checkout: node/scripts/build.js
 }
 
 /** The native backend, or throws an Error saying why it cannot load (where it looked, the loader's error). */

@@ -3,9 +3,11 @@
 //   resultType      what close() of a memory output gives by default: 'buffer' (Node) or 'blob' (browser)
 //   worker(options) the main-thread side of worker mode (browser), or null
 //   filePath(p)     a file: URL or a path -> a path string (Node), or null where there are no files
+//   notes()         what backendInfo() adds (Node: why the native backend did not load), or null
 export const platform = {
   backend: null,
   resultType: 'uint8array',
   worker: null,
   filePath: null,
+  notes: null,
 };

@@ -1,5 +1,5 @@
 // Loading the wasm backend in a browser or a Web Worker. The asset URLs are written as
-// `new URL('../wasm/...', import.meta.url)` so that bundlers (Vite, webpack 5, ...) emit the files; a page
+// new URL(<the file>, import.meta.url) so that bundlers (Vite, webpack 5, ...) emit the files; a page
 // served as is finds them next to this package. options.baseUrl points elsewhere (a CDN, a static folder).
 import { WasmBackend } from './wasm-backend.mjs';
 // static imports (no code splitting): a bundler's worker build (Vite's default 'iife') takes them as they are

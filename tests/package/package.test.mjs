@@ -3,6 +3,7 @@
 //   - Node encodes with `import` and `require`, on the native and on the wasm backend;
 //   - a Vite build of a small page (app/main.js: canvas frames + a tone into an MP4 Blob) runs in Chromium,
 //     on a plain page (single-threaded wasm) and a cross-origin-isolated one (threaded), and in worker mode;
+//   - the same page built by webpack 5, and by esbuild with the package's plugin (polyenc/esbuild);
 //   - the same page served as is, with an import map (app/static.html).
 // Every output is checked with ffprobe; the browser also plays it. POLYENC_PACKAGE_TGZ: test that tarball.
 import test from 'node:test';
@@ -154,11 +155,43 @@ test('Vite: `vite build` of a page importing polyenc emits the wasm files as ass
   }
 });
 
+const pageHtml = (script) => `<!doctype html><html><head><meta charset="utf-8"><title>loading</title></head><body>${script}</body></html>`;
+
+test('webpack 5: a production build of the same page emits the wasm files and the workers', async () => {
+  const out = path.join(app, 'dist-webpack');
+  const webpack = createRequire(path.join(jsModules, 'x.js'))('webpack');
+  const t0 = Date.now();
+  const stats = await new Promise((resolve, reject) => webpack({
+    mode: 'production', context: app, entry: './main.js', output: { path: out, clean: true }, performance: { hints: false },
+  }, (err, st) => (err ? reject(err) : resolve(st))));
+  assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+  timings.webpackBuildMs = Date.now() - t0;
+  fs.writeFileSync(path.join(out, 'index.html'), pageHtml('<script src="main.js"></script>'));
+  assert.equal(fs.readdirSync(out).filter((f) => f.endsWith('.wasm')).length, 2);
+});
+
+test('esbuild: a build with the package\'s plugin (polyenc/esbuild) emits the wasm files and the worker', () => {
+  const script = path.join(app, 'build-esbuild.mjs');
+  fs.writeFileSync(script, `import esbuild from ${JSON.stringify(path.join(jsModules, 'esbuild', 'lib', 'main.js'))};
+import polyenc from 'polyenc/esbuild';
+await esbuild.build({ entryPoints: ['main.js'], bundle: true, format: 'esm', minify: true, outdir: 'dist-esbuild', plugins: [polyenc()] });`);
+  const r = sh(process.execPath, [script], { cwd: app });
+  timings.esbuildBuildMs = r.ms;
+  const out = path.join(app, 'dist-esbuild');
+  fs.writeFileSync(path.join(out, 'index.html'), pageHtml('<script type="module" src="./main.js"></script>'));
+  for (const f of ['polyenc-st.wasm', 'polyenc-mt.wasm', 'polyenc-mt.js', 'polyenc-mt.worker.js', 'polyenc-worker.js'])
+    assert.ok(fs.existsSync(path.join(out, f)), f);
+});
+
 for (const [name, dir, page, opts, variant] of [
   ['vite-plain', 'dist', 'index.html', {}, 'st'],
   ['vite-isolated', 'dist', 'index.html', { isolated: true }, 'mt'],
   ['vite-isolated-x264', 'dist', 'index.html', { isolated: true, encoder: 'wasm' }, 'mt'],
   ['vite-worker', 'dist', 'index.html', { worker: true }, 'st'],
+  ['webpack-plain', 'dist-webpack', 'index.html', {}, 'st'],
+  ['webpack-isolated-worker', 'dist-webpack', 'index.html', { isolated: true, worker: true }, 'mt'],
+  ['esbuild-plain', 'dist-esbuild', 'index.html', {}, 'st'],
+  ['esbuild-isolated-worker', 'dist-esbuild', 'index.html', { isolated: true, worker: true }, 'mt'],
   ['static-plain', '.', 'static.html', {}, 'st'],
   ['static-isolated', '.', 'static.html', { isolated: true }, 'mt'],
 ]) {

@@ -8,12 +8,13 @@
 #      slicetype_slice_cost through x264_threadpool_run, the patched call);
 #   2. 1280x720, 60 frames libx264 ultrafast (st: 1 thread, mt: 2 threads),
 #      fps printed (frames are converted before the timed encode).
-# Outputs go to wasm/dist/smoke/ (git-ignored).
+# It links FFmpeg & co. only (not polyenc's core: that is wasm/build.sh, into js/wasm/).
+# Outputs go to build-wasm/smoke/ (git-ignored; SMOKE_OUT=DIR elsewhere).
 # usage: wasm/smoke/run.sh [st|mt ...]   (default: st mt)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WASM=$(dirname "$HERE")
-OUT=${SMOKE_OUT:-$WASM/dist/smoke}
+OUT=${SMOKE_OUT:-$(dirname "$WASM")/build-wasm/smoke}
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 NODE=${NODE:-node}
 variants=("$@"); [ ${#variants[@]} -gt 0 ] || variants=(st mt)
