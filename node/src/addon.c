@@ -321,19 +321,6 @@ static napi_value submit(napi_env env, pe_encoder *e, pe_job *job) {
   return promise;
 }
 
-/* Bytes the C call reads for one contiguous frame; 0 for a layout the C library will refuse. Not a check
- * of the caller's data (the front door did it), only of what the worker is about to read. */
-static int64_t read_size(polyenc_layout l, int64_t h, int64_t w) {
-  switch (l) {
-  case POLYENC_RGB_PLANAR:
-  case POLYENC_RGB24: return 3 * h * w;
-  case POLYENC_RGBA:
-  case POLYENC_BGRA: return 4 * h * w;
-  case POLYENC_YUV420P: return h * w + 2 * ((h + 1) / 2) * ((w + 1) / 2);
-  }
-  return 0;
-}
-
 static int typed_array(napi_env env, napi_value v, int want_float, void **data, size_t *len) {
   bool is_ta = false;
   napi_typedarray_type tt = napi_int8_array;
@@ -345,8 +332,9 @@ static int typed_array(napi_env env, napi_value v, int want_float, void **data, 
 }
 
 /* addFrames(index, data: Uint8Array | Uint8ClampedArray | Buffer, layout: polyenc_layout, numFrames) ->
- * Promise<void>. The typed array is referenced, not copied, until the worker has converted it: the caller
- * must not change it before the promise settles. */
+ * Promise<void>. The front door has checked that data holds numFrames frames of the stream's size (only
+ * it knows the layouts' sizes). The typed array is referenced, not copied, until the worker has converted
+ * it: the caller must not change it before the promise settles. */
 static napi_value add_frames(napi_env env, napi_callback_info info) {
   ARGS(4, "addFrames");
   const char *m = "addFrames";
@@ -360,10 +348,6 @@ static napi_value add_frames(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (pe_get_int(env, argv[2], m, "layout", &layout) || pe_get_int(env, argv[3], m, "numFrames", &n)) return NULL;
-  if (n > 0 && (int64_t)n * read_size((polyenc_layout)layout, s->height, s->width) > (int64_t)len) {
-    pe_bad_arg(env, m, "numFrames");
-    return NULL;
-  }
   pe_job *job = new_job(env, PE_JOB_FRAMES, 1);
   if (!job) return NULL;
   job->stream = s->stream;
@@ -404,10 +388,6 @@ static napi_value add_samples(napi_env env, napi_callback_info info) {
       pe_bad_arg(env, m, "data");
       return NULL;
     }
-    if (n > 0 && (c <= 0 || (uint64_t)n > len / (size_t)c)) {
-      pe_bad_arg(env, m, "numSamples");
-      return NULL;
-    }
     pe_job *job = new_job(env, PE_JOB_SAMPLES, 1);
     if (!job) return NULL;
     job->stream = s->stream;
@@ -440,7 +420,7 @@ static napi_value add_samples(napi_env env, napi_callback_info info) {
     napi_value ch;
     size_t clen = 0;
     if (pe_check(env, napi_get_element(env, argv[1], c, &ch))) goto fail;
-    if (typed_array(env, ch, 1, &data, &clen) || (n > 0 && (uint64_t)n > clen)) {
+    if (typed_array(env, ch, 1, &data, &clen)) {
       pe_bad_arg(env, m, "data");
       goto fail;
     }
