@@ -132,6 +132,18 @@ static int is_mp4_family(const AVOutputFormat *muxer) {
          !strcmp(muxer->name, "ismv");
 }
 
+/* mp4's faststart moves the index to the front by re-reading the finished output through its file name:
+ * a writer or a memory output has none, and would fail only at close. */
+static polyenc_status check_faststart(polyenc_encoder *enc, AVDictionary *muxer_opts) {
+  const AVDictionaryEntry *flags = av_dict_get(muxer_opts, "movflags", NULL, 0);
+  if (!flags || !strstr(flags->value, "faststart") || !is_mp4_family(enc->format_ctx->oformat) || sink_path(enc->sink))
+    return POLYENC_OK;
+  return set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                   "movflags '%s': faststart moves the index to the front by re-reading the finished file, which only "
+                   "a file output opened by path can do (polyenc_open_file; in JS, openFile on the native backend), "
+                   "not a writer or memory output", flags->value);
+}
+
 /* An output that cannot seek gets fragmented MP4/MOV: the moov can't be written back at the start. */
 static polyenc_status add_fragment_flags(polyenc_encoder *enc, AVDictionary **muxer_opts) {
   if (sink_seekable(enc->sink) || !is_mp4_family(enc->format_ctx->oformat)) return POLYENC_OK;
@@ -193,7 +205,8 @@ static polyenc_status open_output(polyenc_encoder *enc, const char *format, cons
     if (sink_path(enc->sink) && !(enc->format_ctx->url = av_strdup(sink_path(enc->sink))))
       st = set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the muxer");
     enc->state = STATE_OPEN; /* the streams' open steps may check it */
-    if (!st && !(st = open_streams(enc, &muxer_opts)) && !(st = add_fragment_flags(enc, &muxer_opts)))
+    if (!st && !(st = open_streams(enc, &muxer_opts)) && !(st = check_faststart(enc, muxer_opts)) &&
+        !(st = add_fragment_flags(enc, &muxer_opts)))
       st = write_header(enc, &muxer_opts);
   }
   av_dict_free(&muxer_opts);

@@ -19,7 +19,8 @@
   X(writer_unseekable_fragmented_mp4, SLOW)    \
   X(writer_unseekable_mkv, QUICK)              \
   X(memory_identical_to_file, QUICK)           \
-  X(memory_mov_identical_to_file, QUICK)
+  X(memory_mov_identical_to_file, QUICK)       \
+  X(faststart_needs_a_file, QUICK)
 CHECK_MAIN(CASES)
 
 enum { W = 64, H = 48, NF = 10 };
@@ -315,3 +316,32 @@ static void memory_vs_file(const char *ext, const char *format) {
 static void case_memory_identical_to_file(void) { memory_vs_file("mp4", "mp4"); }
 /* (not Matroska: its muxer writes a random SegmentUID, so two encodes differ by design) */
 static void case_memory_mov_identical_to_file(void) { memory_vs_file("mov", "mov"); }
+
+/* movflags faststart re-reads the finished file through its name: a memory or writer output is refused at
+ * open, naming why, instead of failing at close; the encoder can then open a file and use it. */
+static void case_faststart_needs_a_file(void) {
+  const char *opts[] = {"movflags", "+faststart", NULL};
+  polyenc_video_config c = video_cfg(64, 48, 25);
+  c.options = opts;
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_stream *v = NULL;
+  CHECK_OK(enc, polyenc_add_video(enc, &c, &v));
+  CHECK_STATUS(enc, polyenc_open_memory(enc, "mp4"), POLYENC_ERR_UNSUPPORTED);
+  CHECK_CONTAINS(polyenc_last_error(enc), "faststart");
+  mem_sink m = {0};
+  polyenc_writer w = {&m.buf, mem_writer_write, mem_writer_seek};
+  CHECK_STATUS(enc, polyenc_open_writer(enc, &w, "mp4"), POLYENC_ERR_UNSUPPORTED);
+  const char *path = tmp_path("faststart.mp4");
+  CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
+  uint8_t *rgb = pattern_frames(64, 48, 5);
+  polyenc_frames f = {.data = rgb, .layout = POLYENC_RGB24, .num_frames = 5, .height = 48, .width = 64};
+  CHECK_OK(enc, polyenc_add_frames(v, &f));
+  CHECK_OK(enc, polyenc_close(enc));
+  free(rgb);
+  polyenc_encoder_free(enc);
+  mem_writer_free(&m.buf);
+  video_frames out;
+  CHECK_EQ_INT(media_decode_yuv(src_file(path), 0, &out), 0);
+  CHECK_EQ_INT(out.num_frames, 5);
+  video_frames_free(&out);
+}

@@ -1,29 +1,31 @@
-'use strict';
-// Runs tests/node/fuzz-child.mjs in a child process and turns its end into a test result: a counterexample
-// (exit 1) or a crash (a signal, any other exit) fails with the seed, the output and, after a crash, the
-// sequence that was running. Shared by tests/node/fuzz.test.js and tests/wasm/fuzz.test.mjs.
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+// Runs tests/js/fuzz-child.mjs in a child process on a backend and turns its end into a test result: a
+// counterexample (exit 1) or a crash (a signal, any other exit) fails with the seed, the output and, after
+// a crash, the sequence that was running.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-function runFuzzChild(backend, { runs, timeoutMs = 10 * 60000 } = {}) {
+const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fuzz-child.mjs');
+
+export function runFuzzChild(backend, { runs, timeoutMs = 10 * 60000 } = {}) {
   if (process.env.POLYENC_FUZZ_RUNS) timeoutMs = Math.max(timeoutMs, Number(process.env.POLYENC_FUZZ_RUNS) * 3000);
   const seed = Number(process.env.POLYENC_FUZZ_SEED || (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0);
   const last = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyenc-fuzz-')), 'last.json');
-  const env = { ...process.env, POLYENC_FUZZ_SEED: String(seed), POLYENC_FUZZ_LAST: last };
+  const env = { ...process.env, POLYENC_BACKEND: backend, POLYENC_FUZZ_SEED: String(seed), POLYENC_FUZZ_LAST: last };
   if (!process.env.POLYENC_FUZZ_RUNS && runs) env.POLYENC_FUZZ_RUNS = String(runs);
-  const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fuzz-child.mjs'), backend], {
+  const proc = spawn(process.execPath, ['--expose-gc', child], {
     env,
     cwd: path.dirname(last), // a muxer that writes files of its own would write them here, not in the tree
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+  proc.stdout.on('data', (d) => (output += d));
+  proc.stderr.on('data', (d) => (output += d));
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('close', (code, signal) => {
       clearTimeout(timer);
       const strays = fs.readdirSync(path.dirname(last)).filter((f) => f !== 'last.json');
       let sequence = null;
@@ -37,7 +39,7 @@ function runFuzzChild(backend, { runs, timeoutMs = 10 * 60000 } = {}) {
       } else if (code !== 0) {
         error =
           `fuzz ${backend}: the process died (${signal || `exit ${code}`}) with seed ${seed}; replay the sequence with\n` +
-          `  POLYENC_FUZZ_REPLAY=FILE node tests/node/fuzz-child.mjs ${backend}\nwhere FILE holds:\n${sequence}\n` +
+          `  POLYENC_FUZZ_REPLAY=FILE POLYENC_BACKEND=${backend} node --expose-gc tests/js/fuzz-child.mjs\nwhere FILE holds:\n${sequence}\n` +
           `output:\n${output.slice(-8000)}`;
       } else if (strays.length) {
         error = `fuzz ${backend}: files were written in the working directory: ${strays.join(', ')} (seed ${seed})`;
@@ -46,5 +48,3 @@ function runFuzzChild(backend, { runs, timeoutMs = 10 * 60000 } = {}) {
     });
   });
 }
-
-module.exports = { runFuzzChild };

@@ -1,15 +1,15 @@
-'use strict';
-// Regression tests of failures the fuzz test (fuzz.test.js) found: how openStream reports a Writable that
+// Regression tests of failures the fuzz tests (fuzz.test.mjs) found: how openStream reports a Writable that
 // fails or is not a Node stream, the codes of the JS front door's own TypeErrors, and muxers that would
-// write files of their own.
-const test = require('node:test');
-const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
-const { Writable } = require('node:stream');
-const { polyenc, rgbPattern, probe } = require('./helpers');
+// write files of their own. The same on every backend.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { polyenc, BACKEND, entry, rgbPattern, probe } from './helpers.mjs';
 
 const { Encoder } = polyenc;
 
@@ -82,16 +82,46 @@ test('muxers that write files or sockets of their own (hls, dash, tee, image2, s
   // in a child whose working directory is empty: nothing may appear there
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'polyenc-cwd-'));
   const script = `
-    const { Encoder } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'node'))});
+    const { default: polyenc } = await import(${JSON.stringify(pathToFileURL(entry).href)});
     const out = [];
     for (const format of ['hls', 'dash', 'tee', 'image2', 'sap', 'segment']) {
-      const enc = new Encoder();
+      const enc = new polyenc.Encoder();
       enc.addVideo({ width: 16, height: 16, frameRate: 10 });
       try { enc.openMemory({ format }); out.push(format + ' opened'); } catch (e) { out.push(format + ' ' + e.code); }
+      const file = new polyenc.Encoder();
+      file.addVideo({ width: 16, height: 16, frameRate: 10 });
+      try { file.openFile('out.' + format, { format }); out.push(format + ' file opened'); } catch (e) { out.push(format + ' file ' + e.code); }
     }
     console.log(out.join('\\n'));`;
-  const r = spawnSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', timeout: 30000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd, encoding: 'utf8', timeout: 30000, env: { ...process.env, POLYENC_BACKEND: BACKEND },
+  });
   assert.equal(r.status, 0, r.stderr);
-  for (const line of r.stdout.trim().split('\n')) assert.match(line, /POLYENC_ERR_UNSUPPORTED$/);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 12, r.stdout);
+  for (const line of lines) assert.match(line, /POLYENC_ERR_UNSUPPORTED$/);
   assert.deepEqual(fs.readdirSync(cwd), []);
+});
+
+// Found by the fuzz test on the new front door: a Uint8Array whose buffer was transferred away made
+// addFrames reject with V8's own TypeError, without a code ("Cannot perform Construct on a detached
+// ArrayBuffer"). A detached view holds no bytes: zero frames, as an empty array (and as for samples).
+test('a detached typed array is empty: addFrames and addSamples take it as no data', async () => {
+  const detached = (view) => {
+    structuredClone(view.buffer, { transfer: [view.buffer] });
+    assert.equal(view.byteLength, 0);
+    return view;
+  };
+  const enc = new Encoder();
+  const video = enc.addVideo({ width: 16, height: 16, frameRate: 10 });
+  const audio = enc.addAudio({ sampleRate: 8000, numChannels: 1 });
+  enc.openMemory({ format: 'mkv' });
+  await video.addFrames(detached(new Uint8Array(16 * 16 * 3)), { layout: 'rgb24' });
+  await video.addFrames(detached(new Uint8ClampedArray(16 * 16 * 4)), { layout: 'rgba' });
+  await audio.addSamples(detached(new Float32Array(800)));
+  await audio.addSamples([detached(new Float32Array(800))]);
+  await video.addFrames(rgbPattern(16, 16, 3), { layout: 'rgb24' });
+  await audio.addSamples(new Float32Array(800).fill(0.25));
+  const info = probe(await enc.close());
+  assert.equal(Number(info.streams[0].nb_read_frames), 3);
 });

@@ -1,6 +1,7 @@
-// Runs one fuzz sequence (tests/node/fuzz-model.js) against an API object { Encoder, version, hasEncoder,
-// cudaDeviceCount, init }: the Node addon, the wasm build in Node, or the wasm build in a page (this file
-// has no Node imports, the test server serves it to the browser). Returns the list of violations.
+// Runs one fuzz sequence (tests/js/fuzz-model.mjs) against the package's API object { Encoder, version,
+// hasEncoder, cudaDeviceCount, backendInfo, init }: the Node entry on either backend, or the browser entry
+// in a page (this file has no Node imports, the test server serves it to the browser). Returns the list
+// of violations.
 //
 // env: { makeWritable(kind, at), tmpPath(ext), specialPath(p), gc(), timeoutMs }
 
@@ -17,6 +18,8 @@ export class UserError extends Error {
 export function badError(e) {
   if (!(e instanceof Error)) return `not an Error: ${describe(e)}`;
   if (typeof e.code !== 'string') return `${e.name} without a code: ${e.message}`;
+  // a trap or an abort of the wasm module: its encoders are lost (never an allowed outcome of a call)
+  if (/WebAssembly module stopped/.test(e.message)) return `the wasm module died: ${e.code} ${e.message}`;
   if (e.code === 'FUZZ_USER_ERROR' || e.code.startsWith('POLYENC_ERR_')) {
     if (e.code.startsWith('POLYENC_ERR_') && !/^POLYENC_ERR_(ARGUMENT|STATE|UNSUPPORTED|IO|NOMEM|CODEC)$/.test(e.code))
       return `unknown code ${e.code}: ${e.message}`;
@@ -237,7 +240,7 @@ export async function runSequence(api, env, seq) {
         case 'module': {
           const fn = api[c.fn];
           if (typeof fn !== 'function') break;
-          const r = c.fn === 'version' || c.fn === 'cudaDeviceCount' ? fn() : fn(materialize(c.a));
+          const r = ['version', 'cudaDeviceCount', 'backendInfo'].includes(c.fn) ? fn() : fn(materialize(c.a));
           if (r && typeof r.then === 'function') await track(label, r, true);
           break;
         }

@@ -1,27 +1,31 @@
-// Long run of the Node addon: FRAMES small frames + audio streamed to a Writable that discards and counts
-// (openStream, fragmented MP4). Prints the RSS and the open file descriptors at 1k / 10k / 100k frames
-// (and at the end), which must stay flat.
+// Long run on either backend: FRAMES small frames + audio streamed to a Writable that discards and counts
+// (openStream, fragmented MP4). Prints the RSS and the open file descriptors at 1k / 10k / 100k frames (and
+// at the end), and on the wasm backend the heap in use and the size of the wasm memory: all must stay flat.
 //
-//   node tests/node/longrun.mjs [FRAMES]        default 100000; tests/node/longrun.test.js runs a short one
-//
-// longRun() is shared with tests/wasm/longrun.mjs (the wasm build measures its heap instead).
+//   POLYENC_BACKEND=native|wasm node --expose-gc tests/js/longrun.mjs [FRAMES]
+//     default 100000 frames; tests/js/longrun.test.mjs runs a short one
 import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 
 const W = 32, H = 32, FPS = 30, RATE = 16000, BATCH = 100;
 
-export function nodeMeasure() {
-  if (global.gc) global.gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, fds: fs.readdirSync('/proc/self/fd').length };
+/** What longRun() records at each checkpoint: the process's RSS and fds, and the wasm module's heap. */
+export function measure(api) {
+  return () => {
+    if (globalThis.gc) globalThis.gc();
+    const m = process.memoryUsage();
+    const point = { rss: m.rss, heapUsed: m.heapUsed, external: m.external, fds: fs.readdirSync('/proc/self/fd').length };
+    const info = api.backendInfo();
+    if (info.backend === 'wasm') Object.assign(point, { heapInUse: info.heapInUse, heapBytes: info.heapBytes });
+    return point;
+  };
 }
 
 // Encodes `frames` frames (in batches of 100, each followed by its audio) to a counting Writable and calls
 // measure() at each checkpoint (FRAMES included) and once more after close(). Resolves to { points: [{ frames, ...measure() }], bytes, writes, seconds }.
-export async function longRun(api, { frames = 100000, checkpoints = [1000, 10000, 100000], measure = nodeMeasure, log = () => {} } = {}) {
+export async function longRun(api, { frames = 100000, checkpoints = [1000, 10000, 100000], log = () => {} } = {}) {
+  const sample = measure(api);
   let bytes = 0, writes = 0;
   const sink = new Writable({
     highWaterMark: 64 * 1024,
@@ -49,28 +53,29 @@ export async function longRun(api, { frames = 100000, checkpoints = [1000, 10000
     await audio.addSamples(n === BATCH ? pcm : pcm.subarray(0, (RATE / FPS) * n));
     done += n;
     if (want.includes(done)) {
-      const p = { frames: done, ...measure() };
+      const p = { frames: done, ...sample() };
       points.push(p);
       log(p);
     }
   }
   await enc.close();
-  const last = { frames, closed: true, ...measure() };
+  const last = { frames, closed: true, ...sample() };
   points.push(last);
   log(last);
-  return { points, bytes, writes, seconds: (Date.now() - t0) / 1000 };
+  return { backend: enc.backend, points, bytes, writes, seconds: (Date.now() - t0) / 1000 };
 }
 
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const frames = Number(process.argv[2] || 100000);
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const api = createRequire(import.meta.url)(path.join(here, '..', '..', 'node'));
-  const r = await longRun(api, {
+  const { polyenc } = await import('./helpers.mjs');
+  const r = await longRun(polyenc, {
     frames,
-    log: (p) => console.log(`${String(p.frames).padStart(7)} frames${p.closed ? ', closed' : ''}: rss ${mib(p.rss)} (JS heap ${mib(p.heapUsed)}, external ${mib(p.external)}), ${p.fds} fds`),
+    log: (p) => console.log(`${String(p.frames).padStart(7)} frames${p.closed ? ', closed' : ''}: rss ${mib(p.rss)} ` +
+      `(JS heap ${mib(p.heapUsed)}, external ${mib(p.external)}), ${p.fds} fds` +
+      (p.heapBytes ? `, wasm heap in use ${mib(p.heapInUse)}, wasm memory ${mib(p.heapBytes)}` : '')),
   });
-  console.log(`${r.bytes} bytes in ${r.writes} writes, ${r.seconds.toFixed(1)} s (${(frames / r.seconds).toFixed(0)} frames/s)`);
+  console.log(`${r.backend}: ${r.bytes} bytes in ${r.writes} writes, ${r.seconds.toFixed(1)} s (${(frames / r.seconds).toFixed(0)} frames/s)`);
   console.log(JSON.stringify(r.points));
 }

@@ -1,19 +1,36 @@
-// The WebAssembly build against the native build (the Node addon over the same C core, host FFmpeg and
-// libyuv): the same raw frames and settings must decode to the same frames within the codec's tolerance.
+// The wasm backend against the native one (the Node addon over the same C core, host FFmpeg and libyuv),
+// in one process: one encoder of each, made after `init({ backend })` switched the backend new encoders
+// get. The same raw frames and settings must decode to the same frames within the codec's tolerance.
 // Lossless x264 (crf 0) isolates the colour conversion: BT.601 is libyuv's arithmetic on both sides, so
 // the YUV must be identical; BT.709 is SIMD128 (wasm) against swscale (host): within 2 levels.
+// Skipped unless both backends load. (The same in both runs of the suite: it does not depend on BACKEND.)
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { polyenc, nativeAddon, rgbPattern, noise, toLayout, probe, decodeVideo, meanAbsDiff, maxAbsDiff } from './helpers.mjs';
+import { polyenc, BACKEND, rgbPattern, noise, toLayout, probe, decodeVideo, meanAbsDiff, maxAbsDiff } from './helpers.mjs';
 
-const native = nativeAddon();
-const skip = native ? false : 'the native Node addon is not built (node/run-tests.sh builds it)';
-await polyenc.init();
+let skip = false;
+for (const backend of ['native', 'wasm']) {
+  try {
+    await polyenc.init({ backend });
+  } catch (e) {
+    skip = `the ${backend} backend does not load: ${e.message}`;
+  }
+}
+await polyenc.init({ backend: BACKEND }); // back to this run's backend
+
+// An encoder of a backend: made after init() switched to it; it keeps that backend after the switch back.
+async function make(backend) {
+  await polyenc.init({ backend });
+  const enc = new polyenc.Encoder();
+  await polyenc.init({ backend: BACKEND });
+  assert.equal(enc.backend, backend);
+  return enc;
+}
 
 const W = 320, H = 240, N = 12;
 
-async function encode(lib, frames, layout, video, format = 'mkv') {
-  const enc = new lib.Encoder();
+async function encode(backend, frames, layout, video, format = 'mkv') {
+  const enc = await make(backend);
   const v = enc.addVideo({ width: W, height: H, frameRate: 30, threads: 1, ...video });
   enc.openMemory({ format });
   await v.addFrames(frames, { layout });
@@ -33,8 +50,8 @@ for (const layout of ['rgba', 'rgb24', 'bgra', 'rgb-planar']) {
     test(`lossless, BT.601 ${colorRange}, ${layout}: wasm and native give identical YUV`, { skip }, async () => {
       const frames = toLayout(input(), W, H, layout);
       const settings = { crf: 0, preset: 'ultrafast', colorRange };
-      const a = decodeVideo(await encode(polyenc, frames, layout, settings), 0, 'yuv420p');
-      const b = decodeVideo(await encode(native, frames, layout, settings), 0, 'yuv420p');
+      const a = decodeVideo(await encode('wasm', frames, layout, settings), 0, 'yuv420p');
+      const b = decodeVideo(await encode('native', frames, layout, settings), 0, 'yuv420p');
       assert.equal(a.length, b.length);
       assert.equal(maxAbsDiff(a, b), 0, `mean abs diff ${meanAbsDiff(a, b)}`);
     });
@@ -46,8 +63,8 @@ test('lossless, BT.709 tv: SIMD128 (wasm) vs swscale (native) within 2 levels (9
   // libyuv take the 2x2 average)
   const frames = toLayout(rgbPattern(W, H, N), W, H, 'rgba');
   const settings = { crf: 0, preset: 'ultrafast', colorSpace: 'bt709' };
-  const a = decodeVideo(await encode(polyenc, frames, 'rgba', settings), 0, 'yuv420p');
-  const b = decodeVideo(await encode(native, frames, 'rgba', settings), 0, 'yuv420p');
+  const a = decodeVideo(await encode('wasm', frames, 'rgba', settings), 0, 'yuv420p');
+  const b = decodeVideo(await encode('native', frames, 'rgba', settings), 0, 'yuv420p');
   const mad = meanAbsDiff(a, b);
   let over = 0;
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 2) over++;
@@ -57,8 +74,8 @@ test('lossless, BT.709 tv: SIMD128 (wasm) vs swscale (native) within 2 levels (9
 
 test('default settings (crf 23, medium): the decoded frames agree within the codec tolerance', { skip }, async () => {
   const rgb = rgbPattern(W, H, 30);
-  const a = await encode(polyenc, rgb, 'rgb24', {}, 'mp4');
-  const b = await encode(native, rgb, 'rgb24', {}, 'mp4');
+  const a = await encode('wasm', rgb, 'rgb24', {}, 'mp4');
+  const b = await encode('native', rgb, 'rgb24', {}, 'mp4');
   const pa = probe(a).streams[0], pb = probe(b).streams[0];
   for (const k of ['codec_name', 'width', 'height', 'r_frame_rate', 'time_base', 'duration', 'nb_frames', 'pix_fmt'])
     assert.equal(pa[k], pb[k], k);
@@ -66,4 +83,21 @@ test('default settings (crf 23, medium): the decoded frames agree within the cod
   const mad = meanAbsDiff(da, db);
   assert.ok(mad < 1, `wasm vs native decoded frames: mean abs diff ${mad}`);
   assert.ok(meanAbsDiff(da, rgb) < 4);
+});
+
+test('init({ backend }) switches new encoders only: the ones made before keep theirs', { skip }, async () => {
+  const other = BACKEND === 'wasm' ? 'native' : 'wasm';
+  const mine = new polyenc.Encoder();
+  const info = await polyenc.init({ backend: other });
+  assert.equal(info.backend, other);
+  assert.equal(polyenc.backendInfo().backend, other);
+  const theirs = new polyenc.Encoder();
+  await polyenc.init({ backend: BACKEND });
+  assert.deepEqual([mine.backend, theirs.backend], [BACKEND, other]);
+  for (const enc of [mine, theirs]) {
+    const v = enc.addVideo({ width: 64, height: 48, frameRate: 10 });
+    enc.openMemory({ format: 'mp4' });
+    await v.addFrames(rgbPattern(64, 48, 3), { layout: 'rgb24' });
+    assert.equal(Number(probe(await enc.close()).streams[0].nb_read_frames), 3);
+  }
 });

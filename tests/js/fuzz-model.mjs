@@ -1,14 +1,13 @@
-'use strict';
-// The property shared by the fuzz tests of the JS front doors (tests/node/fuzz.test.js for the addon,
-// tests/wasm/fuzz.test.mjs for the wasm build in Node, tests/browser/fuzz.test.mjs in Chromium):
-// random sequences of calls of the whole public API, with random values of every type, in random order
-// (calls while earlier promises are pending, after close, after errors). Allowed outcomes: a result, or a
-// thrown / rejected Error with a string code (POLYENC_ERR_*, or ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE
-// for TypeError / RangeError, as node/README.md documents). Never a crash, a hang, an unhandled
-// rejection, or an error without a code.
+// The property shared by the fuzz tests of the JS front door (tests/js/fuzz.test.mjs, run on the native
+// and on the wasm backend in Node; tests/browser/fuzz.test.mjs in Chromium): random sequences of calls of
+// the whole public API, with random values of every type, in random order (calls while earlier promises
+// are pending, after close, after errors). Allowed outcomes: a result, or a thrown / rejected Error with a
+// string code (POLYENC_ERR_*, or ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE for TypeError / RangeError, as
+// js/src/errors.mjs documents). Never a crash, a hang, an unhandled rejection, or an error without a code.
 //
-// Sequences are plain JSON (the generators make data, the interpreter makes values), so a counterexample
-// prints and replays as is. `fc` is passed in: fast-check resolves from node/ or wasm/.
+// Sequences are plain JSON (the generators make data, the interpreter tests/js/fuzz-run.mjs makes values),
+// so a counterexample prints and replays as is. `fc` is passed in: fast-check resolves from js/node_modules
+// in Node, and the browser test hands its own.
 
 const WRITABLE_KINDS = ['discard', 'slow', 'failAt', 'throwAt', 'destroyed', 'ended', 'errorLater', 'web', 'webFail', 'fake'];
 const FORMATS = ['mp4', 'mov', 'matroska', 'mkv', 'webm', 'wav', 'ogg', 'mp3', 'flac', 'adts', 'avi', 'mpegts', 'mpeg',
@@ -18,7 +17,7 @@ const A_CODECS = ['aac', 'opus', 'libopus', 'flac', 'mp3', 'pcm_s16le', 'vorbis'
 const FRAME_LAYOUTS = ['rgb-planar', 'rgb24', 'rgba', 'bgra', 'yuv420p'];
 const EXTS = ['mp4', 'mkv', 'webm', 'mov', 'wav', 'avi', 'ts', 'nut', 'txt', '', 'm3u8', 'png'];
 
-module.exports = function fuzzModel(fc) {
+export function fuzzModel(fc) {
   // ---- arbitrary JS values, as JSON descriptions ("v" below)
   const weirdNumber = fc.constantFrom('NaN', 'Infinity', '-Infinity', '-0');
   const number = fc.oneof(
@@ -105,6 +104,7 @@ module.exports = function fuzzModel(fc) {
   const formatOptions = orValue(config({
     format: pickOf(['mp4', 'matroska', 'mkv', 'mov', 'webm', 'wav', 'mpegts'], FORMATS),
     end: optional(pickOf([true, false])),
+    type: optional(pickOf(['buffer', 'uint8array', 'blob'], ['Blob', 'bogus'])),
   }, ['format']));
 
   const frames = fc.oneof(
@@ -169,7 +169,7 @@ module.exports = function fuzzModel(fc) {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('newEncoder'), a: fc.option(value, { nil: undefined }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('settle') }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('gc') }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('module'), fn: fc.constantFrom('version', 'hasEncoder', 'cudaDeviceCount', 'init'), a: value }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('module'), fn: fc.constantFrom('version', 'hasEncoder', 'cudaDeviceCount', 'backendInfo', 'init'), a: value }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('props'), s: pick }) },
   );
 
@@ -217,4 +217,6 @@ module.exports = function fuzzModel(fc) {
   );
 
   return { sequence, WRITABLE_KINDS };
-};
+}
+
+export default fuzzModel;

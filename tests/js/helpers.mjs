@@ -1,22 +1,25 @@
-// Shared helpers of the WebAssembly build's Node tests: the wasm module, test patterns, tones,
-// ffprobe / ffmpeg checks (the same as tests/node/helpers.js, without the native addon).
+// Shared helpers of the JS suite (tests/js/), run once per backend (scripts/test-js.sh sets
+// POLYENC_BACKEND=native, then wasm): the package's Node entry, test patterns, tones, ffprobe / ffmpeg checks.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..', '..');
-export const dist = process.env.POLYENC_WASM_DIST || path.join(root, 'wasm', 'dist');
-export const polyenc = await import(path.join(dist, 'polyenc.mjs'));
+/** The Node entry under test: the checkout's js/ (POLYENC_JS_ENTRY: another, e.g. an installed package). */
+export const entry = process.env.POLYENC_JS_ENTRY || path.join(root, 'js', 'src', 'index.node.mjs');
+const mod = await import(entry);
+export const polyenc = mod.default;
+/** The backend these tests run on: 'native' or 'wasm'. */
+export const BACKEND = polyenc.backendInfo().backend;
+/** For test options: skip unless the backend is this one ({ skip: only('native') }). */
+export const only = (name) => (BACKEND === name ? false : `${name} backend only (this run: ${BACKEND})`);
 
-// The native Node addon, when it is built (for the wasm-vs-native comparison); null otherwise.
-export function nativeAddon() {
-  try {
-    return createRequire(import.meta.url)(path.join(root, 'node'));
-  } catch {
-    return null;
-  }
+export function tmpFile(name) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyenc-js-'));
+  return path.join(dir, name);
 }
 
 // A moving colour gradient as N x H x W x 3 rgb24.
@@ -123,16 +126,22 @@ export function run(cmd, args, input) {
   return r.stdout;
 }
 
-export function probe(buf, extra = []) {
-  return JSON.parse(run('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', ...extra, '-of', 'json', 'pipe:0'], buf).toString());
+// A file path, or bytes through stdin.
+const source = (fileOrBytes) => (typeof fileOrBytes === 'string' ? [fileOrBytes, undefined] : ['pipe:0', fileOrBytes]);
+
+export function probe(fileOrBytes, extra = []) {
+  const [input, bytes] = source(fileOrBytes);
+  return JSON.parse(run('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', ...extra, '-of', 'json', input], bytes).toString());
 }
 
-export function decodeVideo(buf, index = 0, pixFmt = 'rgb24') {
-  return run('ffmpeg', ['-v', 'error', '-i', 'pipe:0', '-map', `0:v:${index}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', pixFmt, '-'], buf);
+export function decodeVideo(fileOrBytes, index = 0, pixFmt = 'rgb24') {
+  const [input, bytes] = source(fileOrBytes);
+  return run('ffmpeg', ['-v', 'error', '-i', input, '-map', `0:v:${index}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', pixFmt, '-'], bytes);
 }
 
-export function decodeAudio(buf, index = 0) {
-  const b = run('ffmpeg', ['-v', 'error', '-i', 'pipe:0', '-map', `0:a:${index}`, '-f', 'f32le', '-acodec', 'pcm_f32le', '-'], buf);
+export function decodeAudio(fileOrBytes, index = 0) {
+  const [input, bytes] = source(fileOrBytes);
+  const b = run('ffmpeg', ['-v', 'error', '-i', input, '-map', `0:a:${index}`, '-f', 'f32le', '-acodec', 'pcm_f32le', '-'], bytes);
   return new Float32Array(b.buffer, b.byteOffset, b.length / 4);
 }
 
