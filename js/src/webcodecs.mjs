@@ -88,7 +88,7 @@ export async function chooseConfig(cfg, codec) {
 function frameFromBytes(bytes, layout, w, h, timestamp) {
   const init = { codedWidth: w, codedHeight: h, timestamp };
   if (layout === 'rgba' || layout === 'bgra') return new VideoFrame(bytes, { ...init, format: layout.toUpperCase() });
-  if (layout === 'yuv420p') return new VideoFrame(bytes, { ...init, format: 'I420' });
+  if (layout === 'yuv420p') return new VideoFrame(bytes, { ...init, format: 'I420', colorSpace: BT601_TV }); // polyenc's yuv420p
   const px = w * h, rgba = new Uint8Array(px * 4);
   if (layout === 'rgb24') {
     for (let i = 0, j = 0; i < px * 3; i += 3, j += 4) {
@@ -100,6 +100,19 @@ function frameFromBytes(bytes, layout, w, h, timestamp) {
     }
   }
   return new VideoFrame(rgba, { ...init, format: 'RGBA' });
+}
+
+const BT601_TV = { primaries: 'smpte170m', transfer: 'smpte170m', matrix: 'smpte170m', fullRange: false };
+
+// The encoder is fed RGB frames only: its decoder configuration (avcC: the colour fields too) then stays
+// the probe's. A YUV frame (I420 bytes, a camera's or a decoder's NV12 / I420 VideoFrame) is drawn into a
+// canvas first, which converts it with its own colour space; the caller closes `frame`, this closes its copy.
+let rgbCanvas = null;
+function rgbFrame(frame, width, height) {
+  if (!frame.format || /^(RGB|BGR)/.test(frame.format)) return frame;
+  if (!rgbCanvas || rgbCanvas.width !== width || rgbCanvas.height !== height) rgbCanvas = new OffscreenCanvas(width, height);
+  rgbCanvas.getContext('2d').drawImage(frame, 0, 0, width, height);
+  return new VideoFrame(rgbCanvas, { timestamp: frame.timestamp });
 }
 
 // A copy of an ArrayBuffer or a view of one (WebCodecs' decoderConfig.description may be either).
@@ -181,9 +194,14 @@ export class WebCodecsVideo {
     return o;
   }
 
-  async _encode(frame) {
+  async _encode(input) {
     const i = this.frames++;
-    this.encoder.encode(frame, this._encodeOptions(i % this.gop === 0));
+    const frame = rgbFrame(input, this.width, this.height);
+    try {
+      this.encoder.encode(frame, this._encodeOptions(i % this.gop === 0));
+    } finally {
+      if (frame !== input) frame.close();
+    }
     while (this.encoder.encodeQueueSize > MAX_QUEUE && !this.error) {
       await new Promise((resolve) => this.encoder.addEventListener('dequeue', resolve, { once: true }));
     }

@@ -22,6 +22,7 @@ export class WorkerEncoder {
     this._output = null;
     this._hasVideo = false;
     this._closing = null;
+    this._queue = Promise.resolve(); // the calls' messages, posted in the order of the calls (see _send)
     this._worker.onmessage = (ev) => {
       const { id, ok, result, error } = ev.data;
       const p = this._pending.get(id);
@@ -46,8 +47,25 @@ export class WorkerEncoder {
     return p;
   }
 
+  // Posts a call's message after the messages of the calls made before it, whatever their preparation
+  // awaits (reading bytes, an ImageData): the worker runs the calls in the order they were made, close()
+  // last. prepare() -> [op, args, transfer]. Resolves to the worker's answer.
+  _send(prepare) {
+    const posted = this._queue.then(async () => {
+      const [op, args, transfer] = await prepare();
+      return { answer: this._call(op, args, transfer) };
+    });
+    this._queue = posted.catch(() => {});
+    return posted.then((r) => r.answer);
+  }
+
   _post(op, args, transfer) {
-    this._call(op, args, transfer).catch((e) => (this._error = this._error || e));
+    this._send(() => [op, args, transfer]).catch((e) => (this._error = this._error || e));
+  }
+
+  _feeding(what) {
+    if (this._closing) throw polyencError('POLYENC_ERR_STATE', `${what}: the encoder was closed (close() was called)`);
+    this._rethrow();
   }
 
   _rethrow() {
@@ -108,15 +126,14 @@ export class WorkerEncoder {
   _addFrames(stream, data, options) {
     return (async () => {
       const o = optionsOf(options, 'addFrames');
-      this._rethrow();
-      const transfer = [];
-      let msg;
+      this._feeding('addFrames');
       const picture = pictureSource(data, stream);
-      if (isVideoFrame(picture)) {
-        msg = { videoFrame: picture.clone() }; // the caller keeps (and closes) its own frame
-      } else if (picture && typeof VideoFrame === 'function') {
-        msg = { videoFrame: new VideoFrame(picture, { timestamp: 0 }) }; // a snapshot of the canvas, no copy
-      } else {
+      let videoFrame = null; // a picture is taken now (the caller may draw the next one at once)
+      if (isVideoFrame(picture)) videoFrame = picture.clone(); // the caller keeps (and closes) its own frame
+      else if (picture && typeof VideoFrame === 'function') videoFrame = new VideoFrame(picture, { timestamp: 0 }); // no copy
+      stream.encoderName = await this._send(async () => {
+        if (videoFrame) return ['addFrames', [stream.index, { videoFrame }], [videoFrame]];
+        const transfer = [];
         const input = await frameInput(data, o.layout, stream);
         const numFrames = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
         let bytes = input.bytes;
@@ -126,22 +143,20 @@ export class WorkerEncoder {
           if (isImageDataLike(data)) bytes = bytes.slice(); // the ImageData stays the caller's
           transfer.push(bytes.buffer);
         }
-        msg = { bytes, layout: input.layout, numFrames };
-      }
-      if (msg.videoFrame) transfer.push(msg.videoFrame);
-      stream.encoderName = await this._call('addFrames', [stream.index, msg], transfer);
+        return ['addFrames', [stream.index, { bytes, layout: input.layout, numFrames }], transfer];
+      });
     })();
   }
 
   _addSamples(stream, data, options) {
     return (async () => {
       const o = optionsOf(options, 'addSamples');
-      this._rethrow();
+      this._feeding('addSamples');
       const input = samples(sampleInput(data), o.layout, stream);
       const chans = input.channels && input.channels.map((c) => c.slice());
       const payload = chans || input.flat;
-      await this._call('addSamples', [stream.index, payload, { layout: input.channels ? undefined : input.layout }],
-        chans ? chans.map((c) => c.buffer) : []);
+      await this._send(() => ['addSamples', [stream.index, payload, { layout: input.channels ? undefined : input.layout }],
+        chans ? chans.map((c) => c.buffer) : []]);
     })();
   }
 
@@ -150,7 +165,7 @@ export class WorkerEncoder {
       this._closing = (async () => {
         try {
           this._rethrow();
-          const bytes = await this._call('close', []);
+          const bytes = await this._send(() => ['close', []]);
           if (this._output && this._output.kind === 'memory') return memoryResult(bytes, this._output.type, this._output.format, this._hasVideo);
           return undefined;
         } finally {

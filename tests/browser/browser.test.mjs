@@ -1,12 +1,15 @@
-// Browser tests of the wasm encoders in headless Chromium: a page served from 127.0.0.1 draws a canvas
-// animation and renders a tone with Web Audio, encodes them with polyenc into a Blob and plays the Blob
+// Browser tests of the package's browser entry (/js/src/index.browser.mjs) over the wasm encoders, in
+// headless Chromium: a page served from 127.0.0.1 draws a canvas animation and renders a tone with Web
+// Audio, encodes them (canvas, ImageData, VideoFrame, AudioBuffer inputs) into a Blob and plays the Blob
 // in a <video>: loadedmetadata with the right size and duration, then a seek to the last second. The
 // same in worker mode and, with COOP/COEP headers, with the threaded build. The MP4s are also checked
 // with ffprobe. Video is forced to the wasm encoders here (encoder: 'wasm'); webcodecs.test.mjs tests
-// the default, WebCodecs. Screenshots: tests/browser/out/.
+// the default, WebCodecs; scenarios.test.mjs runs the encode scenarios of Node's suite; errors.test.mjs
+// the synchronous errors. Then the main thread's responsiveness, and the demo page. Screenshots:
+// tests/browser/out/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, runPage as run, ffprobe, checkPlayback, checkMp4 } from './harness.mjs';
+import { openBrowser, runPage as run, inPage, ffprobe, checkPlayback, checkMp4 } from './harness.mjs';
 
 let env;
 test.before(async () => (env = await openBrowser()));
@@ -55,5 +58,50 @@ test('threaded build under COOP/COEP (crossOriginIsolated), direct and in worker
     checkPlayback(r, { width: 640, height: 360 });
     checkMp4(r.file);
     console.log(`# mt ${worker ? 'worker' : 'direct'}: encode ${r.encodeMs.toFixed(0)} ms`);
+  }
+});
+
+test('worker mode keeps the main thread free while one addFrames call encodes 30 frames; direct mode does not', async () => {
+  for (const isolated of [false, true]) {
+    const direct = await inPage(env, 'runResponsiveness', { worker: false }, { isolated });
+    const worker = await inPage(env, 'runResponsiveness', { worker: true }, { isolated });
+    const v = isolated ? 'mt' : 'st';
+    console.log(`# ${v}: encode ${worker.encodeMs.toFixed(0)} ms; longest main-thread gap: ` +
+      `worker mode ${worker.maxGap.toFixed(0)} ms, direct ${direct.maxGap.toFixed(0)} ms`);
+    assert.ok(worker.size > 0 && direct.size > 0);
+    // the measure sees a busy thread: direct mode runs the whole encode in the one call
+    assert.ok(direct.maxGap > direct.encodeMs / 2, `${v} direct: gap ${direct.maxGap} ms, encode ${direct.encodeMs} ms`);
+    assert.ok(worker.maxGap < Math.min(250, worker.encodeMs / 4), `${v} worker mode: the page froze for ${worker.maxGap} ms`);
+  }
+});
+
+test('the demo page (wasm/js/demo.html) records 3 s of its canvas + tone into an MP4 (COOP/COEP, worker mode)', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    const { port } = env.servers.isolated.address();
+    await page.goto(`http://127.0.0.1:${port}/wasm/js/demo.html`);
+    await page.waitForFunction(() => !document.getElementById('go').disabled, null, { timeout: 30000 });
+    assert.match(await page.textContent('#log'), /polyenc \d+\.\d+\.\d+, threaded build/);
+    await page.selectOption('#secs', '3');
+    await page.click('#go');
+    await page.waitForFunction(() => !document.getElementById('dl').hidden, null, { timeout: 120000 });
+    assert.match(await page.textContent('#log'), /video\/mp4: [\d.]+ MB/);
+    const b64 = await page.evaluate(async () => {
+      const blob = await (await fetch(document.getElementById('dl').href)).blob();
+      return new Promise((resolve) => {
+        const r = new FileReader();
+        r.onload = () => resolve(String(r.result).split(',')[1]);
+        r.readAsDataURL(blob);
+      });
+    });
+    const info = ffprobe(Buffer.from(b64, 'base64'));
+    assert.deepEqual(info.streams.map((s) => [s.codec_name, s.width || s.channels]), [['h264', 1280], ['aac', 2]]);
+    assert.equal(Number(info.streams[0].nb_read_frames), 90);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
   }
 });

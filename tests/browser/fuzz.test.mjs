@@ -1,21 +1,16 @@
-// A short fuzz run of the wasm build in headless Chromium: the sequences of tests/node/fuzz-model.js
-// (made here, seeded) run in one page through tests/node/fuzz-run.mjs. Only coded errors, no hang, no
+// A short fuzz run of the browser entry (/js/src/index.browser.mjs, the wasm build) in headless Chromium:
+// the sequences of tests/js/fuzz-model.mjs (made here, seeded) run in one page through tests/js/fuzz-run.mjs
+// (the interpreter Node's fuzz test runs on each backend). Only coded errors, no hang, no
 // unhandled rejection or page error, and after each sequence the same page (the same module) still encodes
 // a valid file; the last one is checked with ffprobe.
 //   POLYENC_FUZZ_RUNS=200 POLYENC_FUZZ_SEED=123 node --test tests/browser/fuzz.test.mjs
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { openBrowser, ffprobe } from './harness.mjs';
+import { openBrowser, ffprobe, require } from './harness.mjs';
+import { fuzzModel } from '../js/fuzz-model.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(path.join(root, 'wasm', 'package.json'));
 const fc = require('fast-check');
-const { sequence } = createRequire(import.meta.url)('../node/fuzz-model.js')(fc);
+const { sequence } = fuzzModel(fc);
 
 const seed = Number(process.env.POLYENC_FUZZ_SEED || (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0);
 const runs = Number(process.env.POLYENC_FUZZ_RUNS || 30);
@@ -26,8 +21,8 @@ test.after(() => env?.close());
 
 // Runs in the page: each sequence, then a valid encode; returns the violations and the last encode's bytes.
 async function inPage(seqs) {
-  const { runSequence, sanityEncode } = await import('/tests/node/fuzz-run.mjs');
-  const api = await import('/wasm/dist/polyenc.mjs');
+  const { runSequence, sanityEncode } = await import('/tests/js/fuzz-run.mjs');
+  const api = await import('/js/src/index.browser.mjs');
   await api.init();
   const events = [];
   window.addEventListener('unhandledrejection', (e) => events.push(`unhandled rejection: ${e.reason && e.reason.stack ? e.reason.stack : e.reason}`));
@@ -59,7 +54,7 @@ async function inPage(seqs) {
     await new Promise((r) => setTimeout(r, 10));
     violations.push(...events);
     try {
-      api.wasmInfo(); // throws once the module is dead
+      api.backendInfo(); // throws once the module is dead
       bytes = await sanityEncode(api);
     } catch (e) {
       violations.push(`after the sequence, a valid encode failed: ${e && e.code} ${e && e.message}`);
@@ -91,9 +86,7 @@ test(`random call sequences in Chromium (seed ${seed}, ${runs} runs)`, { timeout
     }
     assert.equal(results.length, seqs.length);
     assert.deepEqual(logs, []);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyenc-fuzz-')), 'last.mp4');
-    fs.writeFileSync(file, Buffer.from(last, 'base64'));
-    const v = ffprobe(file).streams[0];
+    const v = ffprobe(Buffer.from(last, 'base64')).streams[0];
     assert.equal(v.codec_name, 'h264');
     assert.equal(Number(v.nb_read_frames), 4);
   } catch (e) {

@@ -1,19 +1,22 @@
 // The shared part of the browser tests: headless Chromium (Debian's /usr/bin/chromium through
-// playwright-core; no browser download), two local servers (plain, and COOP/COEP for the threaded
-// build), a page run that returns the encoded bytes (saved with a screenshot in tests/browser/out/),
-// and the checks on the result.
+// playwright-core from js/node_modules; no browser download), two local servers of the repository root
+// (plain: the 'st' build; COOP/COEP: crossOriginIsolated, the 'mt' build), tests/browser/page.html (it
+// imports the package's browser entry, /js/src/index.browser.mjs), a page run that returns the encoded
+// bytes (saved with a screenshot in tests/browser/out/), and the checks on the result.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import { startServer } from './server.mjs';
+import { probe } from '../js/checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
-const outDir = process.env.POLYENC_BROWSER_OUT || path.join(here, 'out');
-const require = createRequire(path.join(root, 'wasm', 'package.json'));
+/** Where the pages' outputs and screenshots are saved. */
+export const outDir = process.env.POLYENC_BROWSER_OUT || path.join(here, 'out');
+/** require() from the package's dev dependencies (js/node_modules): playwright-core, fast-check. */
+export const require = createRequire(path.join(root, 'js', 'package.json'));
 
 export async function openBrowser() {
   fs.mkdirSync(outDir, { recursive: true });
@@ -33,25 +36,53 @@ export async function openBrowser() {
   };
 }
 
-// Opens tests/browser/page.html and calls window[fn](params) in it.
-export async function inPage(env, fn, params = {}, { isolated = false, screenshot } = {}) {
+/**
+ * Opens tests/browser/page.html (isolated: on the COOP/COEP server) in a fresh context; call(fn, params)
+ * runs window[fn](params) there, errors carrying the page's log.
+ */
+export async function openPage(env, { isolated = false } = {}) {
   const context = await env.browser.newContext({ viewport: { width: 720, height: 300 } });
   const page = await context.newPage();
   const logs = [];
   page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  page.on('crash', () => logs.push('the page crashed'));
+  const withLog = (e) => {
+    e.message += `\npage log:\n${logs.join('\n')}`;
+    return e;
+  };
   try {
     const { port } = (isolated ? env.servers.isolated : env.servers.plain).address();
     await page.goto(`http://127.0.0.1:${port}/tests/browser/page.html`);
     await page.waitForFunction(() => document.getElementById('status').textContent === 'ready', null, { timeout: 20000 });
-    const r = await page.evaluate(([f, p]) => window[f](p), [fn, params]);
-    if (screenshot) await page.screenshot({ path: path.join(outDir, `${screenshot}.png`) });
-    return r;
   } catch (e) {
-    e.message += `\npage log:\n${logs.join('\n')}`;
-    throw e;
-  } finally {
     await context.close();
+    throw withLog(e);
+  }
+  return {
+    page,
+    logs,
+    async call(fn, params = {}) {
+      try {
+        return await page.evaluate(([f, p]) => window[f](p), [fn, params]);
+      } catch (e) {
+        throw withLog(e);
+      }
+    },
+    screenshot: (name) => page.screenshot({ path: path.join(outDir, `${name}.png`) }),
+    close: () => context.close(),
+  };
+}
+
+// Opens tests/browser/page.html and calls window[fn](params) in it.
+export async function inPage(env, fn, params = {}, { isolated = false, screenshot } = {}) {
+  const p = await openPage(env, { isolated });
+  try {
+    const r = await p.call(fn, params);
+    if (screenshot) await p.screenshot(screenshot);
+    return r;
+  } finally {
+    await p.close();
   }
 }
 
@@ -65,11 +96,8 @@ export async function runPage(env, name, { isolated = false, ...params }) {
   return { ...r, bytes, file };
 }
 
-export function ffprobe(file, extra = []) {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', ...extra, '-of', 'json', file]);
-  assert.equal(r.status, 0, r.stderr && r.stderr.toString());
-  return JSON.parse(r.stdout.toString());
-}
+/** ffprobe's JSON (streams, format, frames counted) of a file or bytes. */
+export const ffprobe = probe;
 
 // The video's presentation times in seconds, in order.
 export function videoPts(file) {

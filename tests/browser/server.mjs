@@ -1,7 +1,8 @@
 // A small static file server for the browser tests and the demo, bound to 127.0.0.1.
 //   node tests/browser/server.mjs [--port 8080] [--isolated] [--root DIR]
 // --isolated adds the COOP/COEP headers that make a page crossOriginIsolated (SharedArrayBuffer:
-// the threaded build). Serves the repository root, so /wasm/dist/ and /tests/browser/ are both there.
+// the threaded build). Serves the repository root: the package's browser entry /js/src/index.browser.mjs,
+// its wasm files /js/wasm/, the tests' pages /tests/browser/ and the demo /wasm/js/demo.html.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,5 +48,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = await startServer({ root: get('--root'), port: Number(get('--port', 8080)), isolated });
   const { port } = server.address();
   console.log(`serving on http://127.0.0.1:${port}/ ${isolated ? '(COOP/COEP: threaded build)' : ''}`);
-  console.log(`demo: http://127.0.0.1:${port}/wasm/dist/demo.html`);
+  console.log(`demo: http://127.0.0.1:${port}/wasm/js/demo.html`);
 }

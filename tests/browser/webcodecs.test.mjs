@@ -29,6 +29,9 @@ test("'auto' picks WebCodecs: H.264 + wasm AAC in one MP4 that plays and seeks; 
   checkPts(auto.file);
   // the backpressure: addFrames resolves only once the VideoEncoder's queue is short
   assert.ok(auto.maxQueue <= 5, `encodeQueueSize reached ${auto.maxQueue}`);
+  // no crf given: crf 23, which webcodecs.mjs maps to 0.1 bit per pixel (230 kb/s here); the encoder may overshoot
+  const kbps = ffprobe(auto.file).streams[0].bit_rate / 1000;
+  assert.ok(kbps > 50 && kbps < 700, `H.264 at ${kbps} kb/s for the default quality`);
 
   const wasm = await runPage(env, 'wc-wasm-mp4', { format: 'mp4', encoder: 'wasm' });
   assert.equal(wasm.encoderName, 'wasm');
@@ -59,6 +62,9 @@ test("'auto' WebM: VP9 from WebCodecs + Opus from wasm, plays", async () => {
   const info = ffprobe(r.file);
   assert.deepEqual(info.streams.map((s) => s.codec_name), ['vp9', 'opus']);
   assert.equal(Number(info.streams[0].nb_read_frames), 90);
+  // no crf given: crf 23 as the per-frame quantizer (quantizer 0 would be near lossless: ~5.5 Mb/s here)
+  const kbps = info.format.bit_rate / 1000;
+  assert.ok(kbps < 2500, `VP9 at ${kbps} kb/s for the default quality`);
 });
 
 test("worker mode: WebCodecs in the Web Worker, encoderName reported back", async () => {
