@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { polyenc, BACKEND, entry, tmpFile } from './helpers.mjs';
 import { scenarios, AV } from './scenarios.mjs';
-import { rgbPattern, toLayout, tone } from './media.mjs';
-import { check, probe, decodeVideo, meanAbsDiff } from './checks.mjs';
+import { rgbPattern, toLayout, tone, meanAbsDiff } from './media.mjs';
+import { check, probe, decodeVideo } from './checks.mjs';
 
 const { Encoder } = polyenc;
 
