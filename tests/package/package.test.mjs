@@ -1,6 +1,7 @@
 // The npm package as a user gets it: scripts/pack.sh writes polyenc-VERSION.tgz, which is installed into an
 // empty project outside the repository; then
-//   - Node encodes with `import` and `require`, on the native and on the wasm backend;
+//   - Node encodes with `import` and `require`, on the native and on the wasm backend, and an install on a
+//     machine without CMake or a compiler succeeds and runs the wasm backend;
 //   - a Vite build of a small page (app/main.js: canvas frames + a tone into an MP4 Blob) runs in Chromium,
 //     on a plain page (single-threaded wasm) and a cross-origin-isolated one (threaded), and in worker mode;
 //   - the same page built by webpack 5, and by esbuild with the package's plugin (polyenc/esbuild);
@@ -22,6 +23,7 @@ const jsModules = path.join(root, 'js', 'node_modules');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'polyenc-package-'));
 const app = path.join(work, 'app');
 const timings = {};
+let tarball = null;
 
 function sh(cmd, args, opts = {}) {
   const t0 = Date.now();
@@ -38,6 +40,7 @@ function probe(file) {
 
 test.before(() => {
   const tgz = process.env.POLYENC_PACKAGE_TGZ || sh('bash', [path.join(root, 'scripts', 'pack.sh'), work]).stdout.trim().split('\n').pop();
+  tarball = tgz;
   timings.tarballBytes = fs.statSync(tgz).size;
   fs.mkdirSync(app);
   for (const f of fs.readdirSync(path.join(here, 'app'))) fs.copyFileSync(path.join(here, 'app', f), path.join(app, f));
@@ -96,6 +99,27 @@ test('Node: POLYENC_BACKEND=native where the addon cannot load is a clear error'
   assert.equal(e.code, 'POLYENC_ERR_UNSUPPORTED');
   assert.match(e.message, /native backend was asked for/);
   assert.match(e.message, /POLYENC_NODE_ADDON is \/nonexistent\/polyenc_node.node, which does not exist/);
+});
+
+test('an install on a machine without CMake or a compiler succeeds, says why, and runs the wasm backend', () => {
+  // PATH with node, npm and sh only: no cmake, cc or pkg-config
+  const bin = fs.mkdtempSync(path.join(work, 'bin-'));
+  const npmCli = fs.realpathSync(spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  fs.symlinkSync(npmCli, path.join(bin, 'npm'));
+  fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+  const bare = path.join(work, 'bare');
+  fs.mkdirSync(bare);
+  fs.writeFileSync(path.join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true }));
+  const env = { ...process.env, PATH: bin };
+  const r = sh('npm', ['install', tarball, '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: bare, env });
+  timings.installNoCompilerMs = r.ms;
+  assert.match(r.stdout + r.stderr, /native addon not built, this machine lacks cmake, a C compiler \(cc\), pkg-config: the WebAssembly backend runs/);
+  fs.writeFileSync(path.join(bare, 't.cjs'), nodeProgram('cjs'));
+  const out = path.join(bare, 'bare.mp4');
+  const run = sh(process.execPath, ['t.cjs', out], { cwd: bare, env });
+  assert.equal(JSON.parse(run.stdout.trim().split('\n').pop()).backend, 'wasm');
+  assert.deepEqual(probe(out), [{ codec: 'h264', frames: 30 }, { codec: 'aac', frames: Math.ceil(48000 / 1024) }]);
 });
 
 let browser = null;
