@@ -1,5 +1,5 @@
 // The module-level functions, the same in Node and the browser, over the platform's backend.
-import { typeError, typeName } from './errors.mjs';
+import { show, typeError, typeName } from './errors.mjs';
 import { platform } from './platform.mjs';
 
 /** Version of the C library. */
@@ -35,9 +35,9 @@ export function initOptions(options) {
     if (!INIT_KEYS.includes(key)) throw typeError(`init: unknown option '${key}' (known: ${INIT_KEYS.join(', ')})`);
   const { backend, variant } = options;
   if (backend !== undefined && !['auto', 'native', 'wasm'].includes(backend))
-    throw typeError(`init: backend must be 'auto', 'native' or 'wasm', got ${JSON.stringify(backend)}`);
+    throw typeError(`init: backend must be 'auto', 'native' or 'wasm', got ${show(backend)}`);
   if (variant !== undefined && !['auto', 'st', 'mt'].includes(variant))
-    throw typeError(`init: variant must be 'st', 'mt' or 'auto', got ${JSON.stringify(variant)}`);
+    throw typeError(`init: variant must be 'st', 'mt' or 'auto', got ${show(variant)}`);
   for (const key of ['maxThreads', 'maximumMemory', 'initialMemory', 'pthreadPoolSize']) {
     const v = options[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0))

@@ -37,6 +37,12 @@ export function typeName(v) {
   return typeof v;
 }
 
+// A value as messages show it: a string quoted, anything else by its type (never its contents: a BigInt,
+// a Symbol or an object whose toString throws would fail to print).
+export function show(v) {
+  return typeof v === 'string' ? `'${v}'` : typeName(v);
+}
+
 // An error that crossed a worker boundary (structured clone keeps message and name only) made whole again.
 export function revive(e) {
   const Ctor = e.name === 'TypeError' ? TypeError : e.name === 'RangeError' ? RangeError : Error;

@@ -1,7 +1,7 @@
 // Every argument check of the JS API, written once: the backends (the Node addon, the wasm module) take
 // the flat values these functions return and check nothing again. Semantic limits (sizes, rates, codec
 // names, option values) are the C library's: its messages reach the caller unchanged.
-import { polyencError, typeError, rangeError, typeName } from './errors.mjs';
+import { polyencError, typeError, rangeError, show, typeName } from './errors.mjs';
 
 export const FRAME_LAYOUTS = ['rgb-planar', 'rgb24', 'rgba', 'bgra', 'yuv420p']; // index = polyenc_layout
 export const SAMPLE_LAYOUTS = ['planar', 'interleaved']; // index = polyenc_sample_layout
@@ -171,8 +171,7 @@ export function frameSize(what, width, height, stream) {
 export function samples(data, layout, stream) {
   if (Array.isArray(data)) {
     if (present(layout) && layout !== 'planar') {
-      throw typeError("addSamples: an array of Float32Array (one per channel) is planar; layout " +
-        `'${layout}' does not apply`);
+      throw typeError(`addSamples: an array of Float32Array (one per channel) is planar; layout ${show(layout)} does not apply`);
     }
     if (data.length !== stream.numChannels)
       throw polyencError('POLYENC_ERR_ARGUMENT', `addSamples: Expected ${stream.numChannels} channels, got ${data.length}`);
@@ -194,7 +193,7 @@ export function samples(data, layout, stream) {
   }
   let l = 'planar';
   if (present(layout)) {
-    if (!SAMPLE_LAYOUTS.includes(layout)) throw typeError(`layout must be 'planar' or 'interleaved', got '${layout}'`);
+    if (!SAMPLE_LAYOUTS.includes(layout)) throw typeError(`layout must be 'planar' or 'interleaved', got ${show(layout)}`);
     l = layout;
   }
   const c = stream.numChannels;
@@ -209,6 +208,6 @@ export function resultType(o, what) {
   const t = o.type;
   if (!present(t)) return null;
   if (!['blob', 'buffer', 'uint8array'].includes(t))
-    throw typeError(`${what}: options.type must be 'blob', 'buffer' or 'uint8array', got ${JSON.stringify(t)}`);
+    throw typeError(`${what}: options.type must be 'blob', 'buffer' or 'uint8array', got ${show(t)}`);
   return t;
 }

@@ -105,7 +105,7 @@ test('open: errors of codec options show up at addVideo or at open, with the C m
   assert.throws(() => enc.openMemory({}), typeError(/^openMemory: options\.format is required \(e\.g\. \{ format: 'mp4' \}\)$/));
   assert.throws(() => enc.openMemory(), typeError(/^openMemory: options\.format is required/));
   assert.throws(() => enc.openMemory({ format: 7 }), typeError(/^openMemory: options\.format must be a string, got number$/));
-  assert.throws(() => enc.openMemory({ format: 'mp4', type: 'string' }), typeError(/^openMemory: options\.type must be 'blob', 'buffer' or 'uint8array', got "string"$/));
+  assert.throws(() => enc.openMemory({ format: 'mp4', type: 'string' }), typeError(/^openMemory: options\.type must be 'blob', 'buffer' or 'uint8array', got 'string'$/));
   assert.throws(() => enc.openFile(42), typeError(/^openFile: path must be a string or a file: URL, got number$/));
   assert.throws(() => enc.openFile('x\0.mp4'), typeError(/^openFile: path must not contain NUL characters$/));
   const missing = path.join(tmpFile('x'), 'no', 'such', 'dir', 'out.mp4');
@@ -242,8 +242,15 @@ test('module functions, Encoder options and init options are checked the same wa
     polyencError('POLYENC_ERR_UNSUPPORTED', /^addVideo\.encoder 'webcodecs': this environment has no WebCodecs VideoEncoder$/));
   await assert.rejects(polyenc.init(5), typeError(/^init: options must be an object, got number$/));
   await assert.rejects(polyenc.init({ x: 1 }), typeError(/^init: unknown option 'x' \(known: backend, variant/));
-  await assert.rejects(polyenc.init({ backend: 'gpu' }), typeError(/^init: backend must be 'auto', 'native' or 'wasm', got "gpu"$/));
-  await assert.rejects(polyenc.init({ variant: 'xt' }), typeError(/^init: variant must be 'st', 'mt' or 'auto', got "xt"$/));
+  await assert.rejects(polyenc.init({ backend: 'gpu' }), typeError(/^init: backend must be 'auto', 'native' or 'wasm', got 'gpu'$/));
+  await assert.rejects(polyenc.init({ variant: 'xt' }), typeError(/^init: variant must be 'st', 'mt' or 'auto', got 'xt'$/));
+  // a value that cannot be printed (a BigInt array, a Symbol) is named by its type (fuzz seed 1072297893)
+  await assert.rejects(polyenc.init({ variant: 10n }), typeError(/^init: variant must be 'st', 'mt' or 'auto', got bigint$/));
+  assert.throws(() => new Encoder().openMemory({ format: 'mp4', type: new BigInt64Array(1) }),
+    typeError(/^openMemory: options\.type must be 'blob', 'buffer' or 'uint8array', got BigInt64Array$/));
+  const audio = new Encoder().addAudio({ sampleRate: 8000, numChannels: 1 });
+  await assert.rejects(audio.addSamples(new Float32Array(1), { layout: Symbol('planar') }),
+    typeError(/^layout must be 'planar' or 'interleaved', got symbol$/));
   await assert.rejects(polyenc.init({ maximumMemory: -1 }), typeError(/^init: maximumMemory must be a positive integer, got number -1$/));
   await assert.rejects(polyenc.init({ backend: 'native', variant: 'mt' }),
     polyencError('POLYENC_ERR_ARGUMENT', /^init: variant 'mt' is a wasm build; the native backend has threads of its own$/));
