@@ -1,6 +1,7 @@
 // Loading the wasm backend in a browser or a Web Worker. The asset URLs are written as
 // new URL(<the file>, import.meta.url) so that bundlers (Vite, webpack 5, ...) emit the files; a page
 // served as is finds them next to this package. options.baseUrl points elsewhere (a CDN, a static folder).
+import { polyencError } from './errors.mjs';
 import { WasmBackend } from './wasm-backend.mjs';
 // static imports (no code splitting): a bundler's worker build (Vite's default 'iife') takes them as they are
 import stFactory from '../wasm/polyenc-st.glue.mjs';
@@ -25,6 +26,28 @@ export function chooseVariant(options) {
   if (options.threads === false) return 'st';
   if (options.threads === true) return 'mt';
   return globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined' ? 'mt' : 'st';
+}
+
+const MISPLACED = "the page does not find the package's .wasm files there: with `vite dev`, set optimizeDeps: " +
+  "{ exclude: ['polyenc'] } in vite.config; with a bundler that does not emit them, or a CDN, copy " +
+  'node_modules/polyenc/wasm/ and pass init({ baseUrl })';
+
+// Streams the compile when the server says application/wasm; else checks that the bytes are WebAssembly
+// (a dev server's HTML fallback would otherwise be a CompileError about a magic word).
+async function compile(wasmUrl) {
+  let response;
+  try {
+    response = await fetch(wasmUrl, { credentials: 'same-origin' });
+  } catch (cause) {
+    throw polyencError('POLYENC_ERR_IO', `init: fetching ${wasmUrl} failed: ${(cause && cause.message) || cause}`, { cause });
+  }
+  if (!response.ok) throw polyencError('POLYENC_ERR_IO', `init: ${wasmUrl}: HTTP ${response.status}; ${MISPLACED}`);
+  const type = response.headers.get('content-type') || '';
+  if (WebAssembly.compileStreaming && type.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
+    throw polyencError('POLYENC_ERR_IO', `init: ${wasmUrl} is not WebAssembly (${type || 'no content type'}); ${MISPLACED}`);
+  return WebAssembly.compile(bytes);
 }
 
 const hardwareThreads = () => (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4;
@@ -55,14 +78,7 @@ export async function loadWasm(options = {}) {
       initial, maximum: Math.max(initial, Math.floor(options.maximumMemory / page)), shared: variant === 'mt',
     });
   }
-  let compiled = options.module || null;
-  if (!compiled) {
-    const wasmUrl = url(`polyenc-${variant}.wasm`, assets.wasm).href;
-    const response = fetch(wasmUrl, { credentials: 'same-origin' });
-    compiled = WebAssembly.compileStreaming
-      ? await WebAssembly.compileStreaming(response).catch(async () => WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer()))
-      : await WebAssembly.compile(await (await response).arrayBuffer());
-  }
+  const compiled = options.module || (await compile(url(`polyenc-${variant}.wasm`, assets.wasm).href));
   config.instantiateWasm = (imports, receive) => {
     WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
     return {};

@@ -9,7 +9,7 @@
 // Every output is checked with ffprobe; the browser also plays it. POLYENC_PACKAGE_TGZ: test that tarball.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -205,6 +205,52 @@ await esbuild.build({ entryPoints: ['main.js'], bundle: true, format: 'esm', min
   fs.writeFileSync(path.join(out, 'index.html'), pageHtml('<script type="module" src="./main.js"></script>'));
   for (const f of ['polyenc-st.wasm', 'polyenc-mt.wasm', 'polyenc-mt.js', 'polyenc-mt.worker.js', 'polyenc-worker.js'])
     assert.ok(fs.existsSync(path.join(out, f)), f);
+});
+
+// `vite dev` serves the package from its pre-bundle cache unless it is excluded: the page then does not find
+// the .wasm files, and init() says how to fix it; with the exclusion the README gives, the page works.
+async function viteDev(config) {
+  fs.writeFileSync(path.join(app, 'vite.dev.config.mjs'), `export default ${JSON.stringify(config)};`);
+  fs.rmSync(path.join(app, 'node_modules', '.vite'), { recursive: true, force: true });
+  const server = spawn(process.execPath, [path.join(jsModules, 'vite', 'bin', 'vite.js'), '--config', 'vite.dev.config.mjs',
+    '--port', '0', '--strictPort', 'false', '--host', '127.0.0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`vite dev did not start:\n${out}`)), 30000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    });
+  });
+  return { url, stop: () => server.kill() };
+}
+
+test('vite dev: with optimizeDeps.exclude the page plays; without, init() names the fix', { timeout: 120000 }, async () => {
+  for (const exclude of [true, false]) {
+    const dev = await viteDev(exclude ? { optimizeDeps: { exclude: ['polyenc'] } } : {});
+    const context = await (await chromium()).newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`${dev.url}index.html`);
+      await tab.waitForFunction(() => document.title === 'ready', null, { timeout: 30000 });
+      const r = await tab.evaluate(() => window.runApp({}).then((x) => ({ ok: true, played: x.played, type: x.type }),
+        (e) => ({ ok: false, code: e.code, message: e.message })));
+      if (exclude) {
+        assert.equal(r.ok, true, JSON.stringify(r));
+        assert.ok(r.played.currentTime > 0.3);
+      } else {
+        assert.equal(r.code, 'POLYENC_ERR_IO', JSON.stringify(r));
+        assert.match(r.message, /is not WebAssembly .*optimizeDeps: \{ exclude: \['polyenc'\] \}/);
+      }
+    } finally {
+      await context.close();
+      dev.stop();
+    }
+  }
 });
 
 for (const [name, dir, page, opts, variant] of [
