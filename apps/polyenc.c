@@ -51,13 +51,16 @@ int cli_print_streams(const char *path) {
 }
 
 int main(int argc, char **argv) {
+  /* polyenc --help, and polyenc SUBCOMMAND --help */
+  for (int i = 1; i < argc && i <= 2; i++) {
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || (i == 1 && !strcmp(argv[i], "help"))) {
+      fputs(usage, stdout);
+      return 0;
+    }
+  }
   if (argc >= 2 && !strcmp(argv[1], "demo")) return cli_demo(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "encode")) return cli_encode(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "info")) return cli_info(argc - 2, argv + 2);
-  if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
-    fputs(usage, stdout);
-    return 0;
-  }
   fputs(argc >= 2 ? "polyenc: unknown command\n" : "polyenc: a command is needed\n", stderr);
   fputs(usage, stderr);
   return 2;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the build in build/ into a scratch prefix, builds the example against it with find_package
-# (shared and static) and with pkg-config, runs each, and checks the file with ffprobe.
+# Installs the build in build/ into a scratch prefix (outside the system directories), builds the example
+# against it with find_package (shared and static) and with pkg-config, runs each, and checks the file
+# with ffprobe; then runs the installed CLI from the prefix. No ldconfig, no LD_LIBRARY_PATH: the CLI
+# finds its library through its run path ($ORIGIN/../lib), CMake-built programs through theirs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=$(mktemp -d)
@@ -9,11 +11,20 @@ cmake --install build --prefix "$prefix" >/dev/null
 cmake -S examples -B "$prefix/examples" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/examples" >/dev/null
 pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --define-variable=prefix="$prefix" --cflags --libs polyenc)
-cc -std=c11 examples/video_audio.c $pc_flags -lm -o "$prefix/video_audio_pc"
+cc -std=c11 examples/video_audio.c $pc_flags -Wl,-rpath,"$prefix/lib" -lm -o "$prefix/video_audio_pc"
 for exe in "$prefix/examples/video_audio" "$prefix/examples/video_audio_static" "$prefix/video_audio_pc"; do
-  LD_LIBRARY_PATH="$prefix/lib" "$exe" "$prefix/out.mp4" >/dev/null
+  env -u LD_LIBRARY_PATH "$exe" "$prefix/out.mp4" >/dev/null
   streams=$(ffprobe -v error -show_entries stream=index,codec_type,codec_name -of csv=p=0 "$prefix/out.mp4" | tr '\n' ' ')
   [ "$streams" = "0,h264,video 1,aac,audio " ] || { echo "install check: $exe wrote '$streams'"; exit 1; }
 done
-echo "install check: header, shared + static library, CMake package, pkg-config and CLI work from $prefix"
-[ -x "$prefix/bin/polyenc" ] && [ -f "$prefix/include/polyenc/polyenc.h" ]
+cli="$prefix/bin/polyenc"
+[ -f "$prefix/include/polyenc/polyenc.h" ] || { echo "install check: no header"; exit 1; }
+for args in "--help" "encode --help" "demo --help"; do
+  # shellcheck disable=SC2086
+  env -u LD_LIBRARY_PATH "$cli" $args | grep -q "polyenc encode \[options\] OUT" || { echo "install check: polyenc $args printed no usage"; exit 1; }
+done
+(cd "$prefix" && env -u LD_LIBRARY_PATH "$cli" demo "$prefix/demo.mp4" >/dev/null)
+streams=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$prefix/demo.mp4" | tr '\n' ' ')
+[ "$streams" = "h264 aac " ] || { echo "install check: the installed CLI wrote '$streams'"; exit 1; }
+[ ! -e "$prefix/--help" ] || { echo "install check: demo --help wrote a file named --help"; exit 1; }
+echo "install check: header, shared + static library, CMake package, pkg-config and the CLI work from $prefix"

@@ -60,6 +60,10 @@ typedef enum polyenc_status {
   POLYENC_ERR_CODEC = -6, /* the encoder or muxer failed */
 } polyenc_status;
 
+/* The version of this header; polyenc_version() gives the library's ("MAJOR.MINOR.PATCH"). */
+#define POLYENC_VERSION_MAJOR 0
+#define POLYENC_VERSION_MINOR 1
+#define POLYENC_VERSION_PATCH 0
 POLYENC_API const char *polyenc_version(void);
 /* "POLYENC_OK", "POLYENC_ERR_ARGUMENT", ...; "POLYENC_ERR_UNKNOWN" for other values. */
 POLYENC_API const char *polyenc_status_name(polyenc_status s);
