@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build in build/ into a scratch prefix (outside the system directories), builds the example
 # against it with find_package (shared and static) and with pkg-config, runs each, and checks the file
-# with ffprobe; then runs the installed CLI from the prefix. No ldconfig, no LD_LIBRARY_PATH: the CLI
+# with ffprobe; checks that both libraries make only polyenc_* global; then runs the installed CLI. No ldconfig, no LD_LIBRARY_PATH: the CLI
 # finds its library through its run path ($ORIGIN/../lib), CMake-built programs through theirs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,13 @@ for exe in "$prefix/examples/video_audio" "$prefix/examples/video_audio_static" 
   env -u LD_LIBRARY_PATH "$exe" "$prefix/out.mp4" >/dev/null
   streams=$(ffprobe -v error -show_entries stream=index,codec_type,codec_name -of csv=p=0 "$prefix/out.mp4" | tr '\n' ' ')
   [ "$streams" = "0,h264,video 1,aac,audio " ] || { echo "install check: $exe wrote '$streams'"; exit 1; }
+done
+# only polyenc_* is global: the shared library's dynamic symbols, and the static library's symbols
+for lib in "$prefix/lib/libpolyenc.so" "$prefix/lib/libpolyenc.a"; do
+  case "$lib" in *.so) syms=$(nm -D --defined-only "$lib") ;; *) syms=$(nm -g --defined-only "$lib") ;; esac
+  others=$(printf '%s\n' "$syms" | awk 'NF == 3 { print $3 }' | grep -v '^polyenc_' || true)
+  [ -z "$others" ] || { echo "install check: $lib has global names other than polyenc_*: $(echo $others | head -c 300)"; exit 1; }
+  printf '%s\n' "$syms" | awk 'NF == 3 { print $3 }' | grep -q '^polyenc_encoder_new$' || { echo "install check: $lib lacks polyenc_encoder_new"; exit 1; }
 done
 cli="$prefix/bin/polyenc"
 [ -f "$prefix/include/polyenc/polyenc.h" ] || { echo "install check: no header"; exit 1; }
