@@ -248,41 +248,34 @@ export class Encoder {
     return err;
   }
 
-  _addFrames(stream, data, options) {
+  // A feeding call: its options and the encoder's state are checked at once (a rejection, not a throw),
+  // then it is queued (_run): prepare(o) reads the input, submit(input, o) hands it over.
+  _feed(what, options, prepare, submit) {
     let o;
     try {
-      o = optionsOf(options, 'addFrames');
-      this._state('addFrames');
+      o = optionsOf(options, what);
+      this._state(what);
     } catch (e) {
       return Promise.reject(e);
     }
-    return this._run(async () => {
-      if (stream._webcodecs) return { picture: pictureSource(data, stream), data };
+    return this._run(() => prepare(o), (input) => submit(input, o));
+  }
+
+  _addFrames(stream, data, options) {
+    return this._feed('addFrames', options, async (o) => {
+      const picture = stream._webcodecs && pictureSource(data, stream); // WebCodecs wraps it without a copy
+      if (picture) return { picture };
       const input = await frameInput(data, o.layout, stream);
       input.n = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
       return input;
     }, (input) => {
-      if (stream._webcodecs) return this._webcodecsFrames(stream, input, o);
-      return this._h.addFrames(stream.index, input.bytes, input.layout, input.n, stream.width, stream.height);
+      if (!stream._webcodecs) return this._h.addFrames(stream.index, input.bytes, input.layout, input.n, stream.width, stream.height);
+      return stream._webcodecs.add(input.picture || { bytes: input.bytes, layout: input.layout, numFrames: input.n });
     });
   }
 
-  async _webcodecsFrames(stream, { picture, data }, o) {
-    if (picture) return stream._webcodecs.add(picture); // wrapped in a VideoFrame without a copy
-    const input = await frameInput(data, o.layout, stream);
-    const numFrames = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
-    return stream._webcodecs.add({ bytes: input.bytes, layout: input.layout, numFrames });
-  }
-
   _addSamples(stream, data, options) {
-    let o;
-    try {
-      o = optionsOf(options, 'addSamples');
-      this._state('addSamples');
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this._run(() => samples(sampleInput(data), o.layout, stream),
+    return this._feed('addSamples', options, (o) => samples(sampleInput(data), o.layout, stream),
       (input) => this._h.addSamples(stream.index, input, stream.numChannels));
   }
 

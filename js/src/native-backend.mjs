@@ -54,10 +54,6 @@ class NativeBackend {
     return this.binding.cudaDeviceCount();
   }
 
-  defaultVideoCodec() {
-    return null; // only WebCodecs asks (the browser)
-  }
-
   newEncoder() {
     return new NativeEncoder(new this.binding.NativeEncoder());
   }

@@ -2,7 +2,7 @@
 // new URL(<the file>, import.meta.url) so that bundlers (Vite, webpack 5, ...) emit the files; a page
 // served as is finds them next to this package. options.baseUrl points elsewhere (a CDN, a static folder).
 import { polyencError } from './errors.mjs';
-import { WasmBackend } from './wasm-backend.mjs';
+import { WasmBackend, moduleConfig, threadsOf } from './wasm-backend.mjs';
 // static imports (no code splitting): a bundler's worker build (Vite's default 'iife') takes them as they are
 import stFactory from '../wasm/polyenc-st.glue.mjs';
 import mtFactory from '../wasm/polyenc-mt.glue.mjs';
@@ -56,35 +56,16 @@ export async function loadWasm(options = {}) {
   const variant = chooseVariant(options);
   const assets = ASSETS[variant];
   const url = (name, asset) => (options.baseUrl ? new URL(name, new URL(options.baseUrl, globalThis.location && location.href)) : asset());
-  const maxThreads = variant === 'mt' ? Math.max(1, Math.min(options.maxThreads || hardwareThreads(), 16)) : 1;
+  const maxThreads = threadsOf(variant, options, hardwareThreads());
   // emscripten's pthread worker is small: a bundler may inline it as a data: URL, which a worker cannot use
   // under COOP/COEP (an opaque origin); a blob: URL of the same text is the page's own origin
   let pthreadWorker = variant === 'mt' ? url('polyenc-mt.worker.js', assets.worker).href : null;
   if (pthreadWorker && pthreadWorker.startsWith('data:'))
     pthreadWorker = URL.createObjectURL(await (await fetch(pthreadWorker)).blob());
-  const config = {
-    noInitialRun: true,
-    print: (s) => console.log(s),
-    printErr: (s) => console.warn(s),
-    locateFile: (name) => (name.endsWith('.worker.js') ? pthreadWorker : url(name, assets.wasm).href),
-    // x264 starts threads + 1 lookahead thread (+ a lookahead pool); two video streams fit
-    pthreadPoolSize: options.pthreadPoolSize || 3 * maxThreads + 2,
-  };
-  if (variant === 'mt') config.mainScriptUrlOrBlob = url('polyenc-mt.js', assets.main).href;
-  if (options.maximumMemory) {
-    const page = 65536;
-    const initial = Math.ceil((options.initialMemory || (variant === 'mt' ? 64 : 32) << 20) / page);
-    config.wasmMemory = new WebAssembly.Memory({
-      initial, maximum: Math.max(initial, Math.floor(options.maximumMemory / page)), shared: variant === 'mt',
-    });
-  }
   const compiled = options.module || (await compile(url(`polyenc-${variant}.wasm`, assets.wasm).href));
-  config.instantiateWasm = (imports, receive) => {
-    WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
-    return {};
-  };
+  const config = moduleConfig(variant, options, maxThreads, compiled);
+  config.locateFile = (name) => (name.endsWith('.worker.js') ? pthreadWorker : url(name, assets.wasm).href);
+  if (variant === 'mt') config.mainScriptUrlOrBlob = url('polyenc-mt.js', assets.main).href;
   const mod = await assets.factory(config);
-  return new WasmBackend(mod, {
-    variant, maxThreads, compiled, loadOptions: options, maxMemory: options.maximumMemory || 2 ** 31,
-  });
+  return new WasmBackend(mod, { variant, maxThreads, compiled, loadOptions: options, maxMemory: options.maximumMemory });
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { polyencError } from './errors.mjs';
-import { WasmBackend } from './wasm-backend.mjs';
+import { WasmBackend, moduleConfig, threadsOf } from './wasm-backend.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -44,23 +44,8 @@ const files = {
   },
 };
 
-function moduleConfig(variant, dir, options, maxThreads) {
-  const config = {
-    noInitialRun: true,
-    print: (s) => console.log(s),
-    printErr: (s) => console.warn(s),
-    locateFile: (name) => path.join(dir, name),
-    // x264 starts threads + 1 lookahead thread (+ a lookahead pool); two video streams fit
-    pthreadPoolSize: options.pthreadPoolSize || 3 * maxThreads + 2,
-  };
-  if (options.maximumMemory) {
-    const page = 65536;
-    const initial = Math.ceil((options.initialMemory || (variant === 'mt' ? 64 : 32) << 20) / page);
-    config.wasmMemory = new WebAssembly.Memory({
-      initial, maximum: Math.max(initial, Math.floor(options.maximumMemory / page)), shared: variant === 'mt',
-    });
-  }
-  return config;
+function nodeConfig(variant, dir, options, maxThreads, compiled) {
+  return { ...moduleConfig(variant, options, maxThreads, compiled), locateFile: (name) => path.join(dir, name) };
 }
 
 function variantOf(options) {
@@ -74,8 +59,7 @@ function backendOf(mod, variant, options, maxThreads, compiled) {
     for (const w of mod.PThread.unusedWorkers.concat(mod.PThread.runningWorkers)) if (w.unref) w.unref();
   }
   return new WasmBackend(mod, {
-    variant, maxThreads, files, compiled, loadOptions: options,
-    maxMemory: options.maximumMemory || 2 ** 31,
+    variant, maxThreads, files, compiled, loadOptions: options, maxMemory: options.maximumMemory,
   });
 }
 
@@ -85,8 +69,8 @@ export function loadWasmSync(dir, options = {}) {
   if (variant !== 'st') throw new Error("the threaded wasm build loads asynchronously: `await init({ variant: 'mt' })`");
   const file = path.join(dir, 'polyenc-st.wasm');
   const compiled = options.module || new WebAssembly.Module(fs.readFileSync(file));
-  const config = moduleConfig(variant, dir, options, 1);
-  config.instantiateWasm = (imports, receive) => {
+  const config = nodeConfig(variant, dir, options, 1, compiled);
+  config.instantiateWasm = (imports, receive) => { // synchronous: the module runs before this returns
     const instance = new WebAssembly.Instance(compiled, imports);
     receive(instance, compiled);
     return instance.exports;
@@ -101,13 +85,8 @@ export async function loadWasm(dir, options = {}) {
   const variant = variantOf(options);
   if (variant === 'st') return loadWasmSync(dir, options);
   const cpus = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  const maxThreads = Math.max(1, Math.min(options.maxThreads || cpus, 16));
+  const maxThreads = threadsOf(variant, options, cpus);
   const compiled = options.module || (await WebAssembly.compile(fs.readFileSync(path.join(dir, 'polyenc-mt.wasm'))));
-  const config = moduleConfig(variant, dir, options, maxThreads);
-  config.instantiateWasm = (imports, receive) => {
-    WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
-    return {};
-  };
-  const mod = await require(path.join(dir, 'polyenc-mt.js'))(config);
+  const mod = await require(path.join(dir, 'polyenc-mt.js'))(nodeConfig(variant, dir, options, maxThreads, compiled));
   return backendOf(mod, variant, options, maxThreads, compiled);
 }
