@@ -27,7 +27,7 @@ static double median_ms(enum AVColorSpace cs, polyenc_layout layout, const uint8
   cpu_converter *c;
   AVFrame *f = av_frame_alloc();
   f->format = AV_PIX_FMT_YUV420P, f->width = w, f->height = h;
-  if (cpu_converter_new(&conv, &c) < 0 || av_frame_get_buffer(f, 0) < 0) exit(1);
+  if (pe_cpu_converter_new(&conv, &c) < 0 || av_frame_get_buffer(f, 0) < 0) exit(1);
   int bpp = layout == POLYENC_RGB24 ? 3 : 4;
   source_frame src = {layout, rgb, {(int64_t)w * bpp, bpp, 1}, w, h};
   if (layout == POLYENC_RGB_PLANAR) src.strides[0] = (int64_t)w * h, src.strides[1] = w, src.strides[2] = 1;
@@ -35,11 +35,11 @@ static double median_ms(enum AVColorSpace cs, polyenc_layout layout, const uint8
   for (int r = 0; r < 9; r++) {
     double t0 = now();
     for (int i = 0; i < 20; i++)
-      if (cpu_convert(c, &src, f) < 0) exit(1);
+      if (pe_cpu_convert(c, &src, f) < 0) exit(1);
     rounds[r] = (now() - t0) * 1000 / 20;
   }
   qsort(rounds, 9, sizeof *rounds, compare);
-  cpu_converter_free(c);
+  pe_cpu_converter_free(c);
   av_frame_free(&f);
   return rounds[4];
 }

@@ -30,11 +30,11 @@ typedef struct conversion {
 typedef struct cpu_converter cpu_converter;
 
 /* 0 or a negative AVERROR. */
-int cpu_converter_new(const conversion *conv, cpu_converter **out);
-int cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst);
-void cpu_converter_free(cpu_converter *c);
+int pe_cpu_converter_new(const conversion *conv, cpu_converter **out);
+int pe_cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst);
+void pe_cpu_converter_free(cpu_converter *c);
 /* Whether the CPU adapter can produce this pixel format at all. */
-int cpu_can_produce(enum AVPixelFormat format);
+int pe_cpu_can_produce(enum AVPixelFormat format);
 
 /* ---- the GPU adapter ----
  * platform/cuda/cuda.c: CUDA kernels (embedded fatbin) driven through the CUDA Driver API, which is
@@ -43,39 +43,39 @@ int cpu_can_produce(enum AVPixelFormat format);
  * Plain C and FFmpeg types only: the core never sees a CUDA header.
  *
  * Device memory is passed as source_frame.data (the device address). Errors are negative AVERROR
- * codes with the reason in the converter (gpu_converter_error) or in the caller's buffer. */
+ * codes with the reason in the converter (pe_gpu_converter_error) or in the caller's buffer. */
 typedef struct gpu_converter gpu_converter;
 
 /* Number of CUDA devices; 0 without CUDA in this build, without driver or without GPU. */
-int gpu_device_count(void);
+int pe_gpu_device_count(void);
 /* NULL when device `index` can be used; otherwise why not, written to buf ("no CUDA driver
  * (libcuda.so.1 not found)", "no CUDA device", "device index 2 out of range: 1 CUDA device", ...). */
-const char *gpu_device_problem(int index, char *buf, size_t size);
+const char *pe_gpu_device_problem(int index, char *buf, size_t size);
 /* "NVIDIA H100 80GB HBM3" ("" when unknown). */
-void gpu_device_name(int index, char *buf, size_t size);
+void pe_gpu_device_name(int index, char *buf, size_t size);
 /* The pixel formats the kernels write: NV12, YUV420P, YUV444P. */
-int gpu_can_produce(enum AVPixelFormat format);
+int pe_gpu_can_produce(enum AVPixelFormat format);
 /* Whether the source layout can be read by the kernels (RGB planar, RGB24, RGBA, BGRA). */
-int gpu_can_read(polyenc_layout layout);
+int pe_gpu_can_read(polyenc_layout layout);
 
 /* A converter on device `index`. hw_device NULL: on the device's primary context (the one the CUDA
  * runtime, PyTorch, CuPy and JAX use), for the host path; otherwise an AVHWDeviceContext of type CUDA
  * whose context it uses (the NVENC path). On failure: < 0, the reason in err. */
-int gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_device, gpu_converter **out, char *err,
-                      size_t size);
-const char *gpu_converter_error(const gpu_converter *c); /* the reason of the last failure */
+int pe_gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_device, gpu_converter **out, char *err,
+                         size_t size);
+const char *pe_gpu_converter_error(const gpu_converter *c); /* the reason of the last failure */
 /* Before reading n frames (frame_stride bytes apart, the first at first->data): checks that they are
  * CUDA memory of the converter's device, then waits for all work queued in its context
  * (cuCtxSynchronize), so the frames may still be being written by the caller when polyenc is called. */
-int gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride);
+int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride);
 /* Host path, asynchronous: converts src on the GPU and queues the copy of the YUV planes into a new
  * pinned host buffer that becomes dst's (dst: format, width and height set; its old buffers are
- * released). `slot` (0 or 1) names the operation for gpu_wait; a slot is reused once waited for. */
-int gpu_convert_to_host(gpu_converter *c, const source_frame *src, AVFrame *dst, int slot);
-int gpu_wait(gpu_converter *c, int slot);
+ * released). `slot` (0 or 1) names the operation for pe_gpu_wait; a slot is reused once waited for. */
+int pe_gpu_convert_to_host(gpu_converter *c, const source_frame *src, AVFrame *dst, int slot);
+int pe_gpu_wait(gpu_converter *c, int slot);
 /* NVENC path: converts src into dst, an AV_PIX_FMT_CUDA frame of the converter's hw_device; returns
  * when the frame is written. */
-int gpu_convert_to_hw_frame(gpu_converter *c, const source_frame *src, AVFrame *dst);
-void gpu_converter_free(gpu_converter *c);
+int pe_gpu_convert_to_hw_frame(gpu_converter *c, const source_frame *src, AVFrame *dst);
+void pe_gpu_converter_free(gpu_converter *c);
 
 #endif

@@ -26,10 +26,10 @@ struct audio_stream {
   size_t scratch_size;
 };
 
-void audio_free(audio_stream *a) {
+void pe_audio_free(audio_stream *a) {
   if (!a) return;
   av_free((char *)a->cfg.codec);
-  free_options(a->options);
+  pe_free_options(a->options);
   swr_free(&a->swr);
   av_audio_fifo_free(a->fifo);
   av_frame_free(&a->frame);
@@ -38,28 +38,34 @@ void audio_free(audio_stream *a) {
 }
 
 static polyenc_status check_config(polyenc_encoder *enc, const polyenc_audio_config *cfg) {
-  if (cfg->sample_rate <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "sample_rate must be > 0, got %d", cfg->sample_rate);
+  if (cfg->sample_rate <= 0)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "sample_rate must be > 0, got %d", cfg->sample_rate);
   if (cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE || cfg->out_sample_rate > POLYENC_MAX_SAMPLE_RATE)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s must be at most POLYENC_MAX_SAMPLE_RATE (%d Hz), got %d",
-                     cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE ? "sample_rate" : "out_sample_rate", POLYENC_MAX_SAMPLE_RATE,
-                     cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE ? cfg->sample_rate : cfg->out_sample_rate);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "%s must be at most POLYENC_MAX_SAMPLE_RATE (%d Hz), got %d",
+                        cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE ? "sample_rate" : "out_sample_rate",
+                        POLYENC_MAX_SAMPLE_RATE,
+                        cfg->sample_rate > POLYENC_MAX_SAMPLE_RATE ? cfg->sample_rate : cfg->out_sample_rate);
   if (cfg->num_channels <= 0)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "num_channels must be between 1 and %d, got %d", MAX_CHANNELS, cfg->num_channels);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "num_channels must be between 1 and %d, got %d", MAX_CHANNELS,
+                        cfg->num_channels);
   if (cfg->num_channels > MAX_CHANNELS)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "Trying to encode %d channels (num_channels = %d), but at most %d are supported",
-                     cfg->num_channels, cfg->num_channels, MAX_CHANNELS);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "Trying to encode %d channels (num_channels = %d), but at most %d are supported",
+                        cfg->num_channels, cfg->num_channels, MAX_CHANNELS);
   if (cfg->out_sample_rate < 0)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "out_sample_rate must be >= 0 (0: same as input), got %d", cfg->out_sample_rate);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "out_sample_rate must be >= 0 (0: same as input), got %d",
+                        cfg->out_sample_rate);
   if (cfg->out_sample_rate > 0 && ((int64_t)cfg->out_sample_rate > (int64_t)cfg->sample_rate * POLYENC_MAX_RESAMPLE_RATIO ||
                                    (int64_t)cfg->sample_rate > (int64_t)cfg->out_sample_rate * POLYENC_MAX_RESAMPLE_RATIO))
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "out_sample_rate %d is more than POLYENC_MAX_RESAMPLE_RATIO (%d) times %s sample_rate %d",
-                     cfg->out_sample_rate, POLYENC_MAX_RESAMPLE_RATIO,
-                     cfg->out_sample_rate > cfg->sample_rate ? "above" : "below", cfg->sample_rate);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "out_sample_rate %d is more than POLYENC_MAX_RESAMPLE_RATIO (%d) times %s sample_rate %d",
+                        cfg->out_sample_rate, POLYENC_MAX_RESAMPLE_RATIO,
+                        cfg->out_sample_rate > cfg->sample_rate ? "above" : "below", cfg->sample_rate);
   if (cfg->out_num_channels < 0 || cfg->out_num_channels > MAX_CHANNELS)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "out_num_channels must be between 0 (same as input) and %d, got %d",
-                     MAX_CHANNELS, cfg->out_num_channels);
-  if (cfg->bit_rate < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "out_num_channels must be between 0 (same as input) and %d, got %d",
+                        MAX_CHANNELS, cfg->out_num_channels);
+  if (cfg->bit_rate < 0)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
   return POLYENC_OK;
 }
 
@@ -67,8 +73,8 @@ static polyenc_status check_rate(polyenc_encoder *enc, const AVCodec *codec, con
   /* FFmpeg 5.1's tta encoder overruns its packet at very low rates (its frames shrink with the rate) and
    * an assertion aborts the process */
   if (codec->id == AV_CODEC_ID_TTA && a->out_rate < 8000)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is below 8000, the lowest rate codec %s takes here",
-                     a->cfg.out_sample_rate ? "out_sample_rate" : "sample_rate", a->out_rate, codec->name);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is below 8000, the lowest rate codec %s takes here",
+                        a->cfg.out_sample_rate ? "out_sample_rate" : "sample_rate", a->out_rate, codec->name);
   if (!codec->supported_samplerates) return POLYENC_OK;
   char list[512];
   size_t used = 0;
@@ -77,9 +83,9 @@ static polyenc_status check_rate(polyenc_encoder *enc, const AVCodec *codec, con
     used += (size_t)snprintf(list + used, sizeof list - used, "%s%d", used ? ", " : "", *r);
   }
   const char *which = a->cfg.out_sample_rate ? "out_sample_rate" : "sample_rate";
-  return set_error(enc, POLYENC_ERR_ARGUMENT,
-                   "%s %d is not supported by codec %s. Valid rates: %s (set out_sample_rate to resample)", which,
-                   a->out_rate, codec->name, list);
+  return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                      "%s %d is not supported by codec %s. Valid rates: %s (set out_sample_rate to resample)", which,
+                      a->out_rate, codec->name, list);
 }
 
 static polyenc_status check_channels(polyenc_encoder *enc, const AVCodec *codec, const audio_stream *a) {
@@ -87,29 +93,31 @@ static polyenc_status check_channels(polyenc_encoder *enc, const AVCodec *codec,
   for (const AVChannelLayout *l = codec->ch_layouts; l->nb_channels; l++)
     if (l->nb_channels == a->out_channels) return POLYENC_OK;
   const char *which = a->cfg.out_num_channels ? "out_num_channels" : "num_channels";
-  return set_error(enc, POLYENC_ERR_ARGUMENT, "Expected a channel count codec %s supports: %s %d is not one (e.g. 1 or 2)",
-                   codec->name, which, a->out_channels);
+  return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                      "Expected a channel count codec %s supports: %s %d is not one (e.g. 1 or 2)", codec->name, which,
+                      a->out_channels);
 }
 
-polyenc_status audio_create(polyenc_encoder *enc, const polyenc_audio_config *cfg, audio_stream **out) {
+polyenc_status pe_audio_create(polyenc_encoder *enc, const polyenc_audio_config *cfg, audio_stream **out) {
   polyenc_status st = check_config(enc, cfg);
   const AVCodec *codec = NULL;
-  if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_AUDIO, cfg->options, &codec);
+  if (!st && cfg->codec) st = pe_find_encoder(enc, cfg->codec, AVMEDIA_TYPE_AUDIO, cfg->options, &codec);
   if (st) return st;
   audio_stream *a = av_mallocz(sizeof *a);
-  if (!a) return set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding an audio stream");
+  if (!a) return pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding an audio stream");
   a->cfg = *cfg;
-  a->cfg.codec = copy_string(cfg->codec);
-  a->options = copy_options(cfg->options, enc, &st);
+  a->cfg.codec = pe_copy_string(cfg->codec);
+  a->options = pe_copy_options(cfg->options, enc, &st);
   a->cfg.options = (const char *const *)a->options;
   a->out_rate = cfg->out_sample_rate ? cfg->out_sample_rate : cfg->sample_rate;
   a->out_channels = cfg->out_num_channels ? cfg->out_num_channels : cfg->num_channels;
-  if (!st && cfg->codec && !a->cfg.codec) st = set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding an audio stream");
+  if (!st && cfg->codec && !a->cfg.codec)
+    st = pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding an audio stream");
   if (!st && codec) st = check_rate(enc, codec, a);
   if (!st && codec) st = check_channels(enc, codec, a);
-  if (!st) st = check_options_known(enc, codec, a->options);
+  if (!st) st = pe_check_options_known(enc, codec, a->options);
   if (st) {
-    audio_free(a);
+    pe_audio_free(a);
     return st;
   }
   *out = a;
@@ -130,13 +138,15 @@ static enum AVSampleFormat choose_sample_format(const AVCodec *codec) {
 
 static polyenc_status find_codec(polyenc_stream *s, const AVOutputFormat *muxer, const AVCodec **codec) {
   audio_stream *a = s->impl.audio;
-  if (a->cfg.codec) return find_encoder(s->enc, a->cfg.codec, AVMEDIA_TYPE_AUDIO, a->cfg.options, codec);
-  enum AVCodecID id = default_codec_id(muxer, AVMEDIA_TYPE_AUDIO);
+  if (a->cfg.codec) return pe_find_encoder(s->enc, a->cfg.codec, AVMEDIA_TYPE_AUDIO, a->cfg.options, codec);
+  enum AVCodecID id = pe_default_codec_id(muxer, AVMEDIA_TYPE_AUDIO);
   if (id == AV_CODEC_ID_NONE)
-    return set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "container %s takes no audio stream (stream %d)", muxer->name, s->index);
-  if (!(*codec = software_encoder_for(id)))
-    return set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "no encoder for %s, the default audio codec of %s, in this build",
-                     avcodec_get_name(id), muxer->name);
+    return pe_set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "container %s takes no audio stream (stream %d)", muxer->name,
+                        s->index);
+  if (!(*codec = pe_software_encoder_for(id)))
+    return pe_set_error(s->enc, POLYENC_ERR_UNSUPPORTED,
+                        "no encoder for %s, the default audio codec of %s, in this build", avcodec_get_name(id),
+                        muxer->name);
   return POLYENC_OK;
 }
 
@@ -144,7 +154,7 @@ static polyenc_status open_codec(polyenc_stream *s, const AVCodec *codec, const 
                                  AVDictionary **muxer_opts) {
   audio_stream *a = s->impl.audio;
   AVCodecContext *ctx = s->codec_ctx = avcodec_alloc_context3(codec);
-  if (!ctx) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening codec %s", codec->name);
+  if (!ctx) return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening codec %s", codec->name);
   ctx->sample_rate = a->out_rate;
   ctx->sample_fmt = choose_sample_format(codec);
   ctx->time_base = (AVRational){1, a->out_rate};
@@ -152,14 +162,15 @@ static polyenc_status open_codec(polyenc_stream *s, const AVCodec *codec, const 
   if (a->cfg.bit_rate > 0) ctx->bit_rate = a->cfg.bit_rate;
   if (codec->capabilities & AV_CODEC_CAP_EXPERIMENTAL) ctx->strict_std_compliance = FF_COMPLIANCE_EXPERIMENTAL;
   if (muxer->flags & AVFMT_GLOBALHEADER) ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  polyenc_status st = route_options(s, a->options, muxer_opts);
+  polyenc_status st = pe_route_options(s, a->options, muxer_opts);
   if (st) return st;
-  clear_ffmpeg_log();
+  pe_clear_ffmpeg_log();
   int ret = avcodec_open2(ctx, codec, NULL);
   if (ret < 0) {
     char reason[600];
-    return set_error(s->enc, codec_status(ret), "could not open audio encoder %s for stream %d (%d Hz, %d channels): %s",
-                     codec->name, s->index, a->out_rate, a->out_channels, av_error_text(ret, reason, sizeof reason));
+    return pe_set_error(s->enc, pe_codec_status(ret),
+                        "could not open audio encoder %s for stream %d (%d Hz, %d channels): %s", codec->name, s->index,
+                        a->out_rate, a->out_channels, pe_error_text(ret, reason, sizeof reason));
   }
   return POLYENC_OK;
 }
@@ -176,15 +187,15 @@ static polyenc_status create_pipeline(polyenc_stream *s) {
   a->frame_size = variable ? VARIABLE_FRAME_SIZE : ctx->frame_size;
   a->fifo = ret >= 0 ? av_audio_fifo_alloc(ctx->sample_fmt, ctx->ch_layout.nb_channels, 2 * a->frame_size) : NULL;
   a->frame = a->fifo ? av_frame_alloc() : NULL;
-  if (!a->frame) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening audio stream %d", s->index);
+  if (!a->frame) return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening audio stream %d", s->index);
   a->frame->format = ctx->sample_fmt;
   a->frame->sample_rate = ctx->sample_rate;
   if (av_channel_layout_copy(&a->frame->ch_layout, &ctx->ch_layout) < 0)
-    return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening audio stream %d", s->index);
+    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening audio stream %d", s->index);
   return POLYENC_OK;
 }
 
-polyenc_status audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
+polyenc_status pe_audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
   audio_stream *a = s->impl.audio;
   swr_free(&a->swr); /* a second open after a failed one starts clean */
   av_audio_fifo_free(a->fifo);
@@ -195,16 +206,16 @@ polyenc_status audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDict
   polyenc_status st = find_codec(s, muxer, &codec);
   if (st) return st;
   if (avformat_query_codec(muxer, codec->id, FF_COMPLIANCE_NORMAL) == 0)
-    return set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s", codec->name,
-                     s->index, muxer->name);
+    return pe_set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
+                        codec->name, s->index, muxer->name);
   if ((st = check_rate(s->enc, codec, a)) || (st = check_channels(s->enc, codec, a))) return st;
   if ((st = open_codec(s, codec, muxer, muxer_opts)) || (st = create_pipeline(s))) return st;
   s->av_stream = avformat_new_stream(s->enc->format_ctx, NULL);
   if (!s->av_stream || avcodec_parameters_from_context(s->av_stream->codecpar, s->codec_ctx) < 0)
-    return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
+    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
   s->av_stream->time_base = s->codec_ctx->time_base;
-  log_info("stream %d: audio %d Hz %d ch -> %s %d Hz %d ch, frame_size %d", s->index, a->cfg.sample_rate,
-           a->cfg.num_channels, codec->name, a->out_rate, a->out_channels, a->frame_size);
+  pe_log_info("stream %d: audio %d Hz %d ch -> %s %d Hz %d ch, frame_size %d", s->index, a->cfg.sample_rate,
+              a->cfg.num_channels, codec->name, a->out_rate, a->out_channels, a->frame_size);
   return POLYENC_OK;
 }
 
@@ -228,14 +239,16 @@ static polyenc_status encode_fifo(polyenc_stream *s, int flushing) {
     f->sample_rate = s->codec_ctx->sample_rate;
     f->nb_samples = n < a->frame_size ? last_frame_samples(s->codec_ctx, n, a->frame_size) : n; /* silence after the end */
     if (av_channel_layout_copy(&f->ch_layout, &s->codec_ctx->ch_layout) < 0 || av_frame_get_buffer(f, 0) < 0)
-      return encoder_fail(s->enc, set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory encoding audio stream %d", s->index));
+      return pe_encoder_fail(s->enc, pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory encoding audio stream %d",
+                                                  s->index));
     if (f->nb_samples > n)
       av_samples_set_silence(f->data, n, f->nb_samples - n, f->ch_layout.nb_channels, f->format);
     if (av_audio_fifo_read(a->fifo, (void **)f->data, n) != n)
-      return encoder_fail(s->enc, set_error(s->enc, POLYENC_ERR_CODEC, "reading the audio FIFO of stream %d failed", s->index));
+      return pe_encoder_fail(s->enc, pe_set_error(s->enc, POLYENC_ERR_CODEC,
+                                                  "reading the audio FIFO of stream %d failed", s->index));
     f->pts = a->next_pts;
     a->next_pts += n;
-    polyenc_status st = encoder_send(s, f);
+    polyenc_status st = pe_encoder_send(s, f);
     if (st) return st;
   }
   return POLYENC_OK;
@@ -247,7 +260,8 @@ static polyenc_status resample_into_fifo(polyenc_stream *s, const uint8_t **plan
   int capacity = swr_get_out_samples(a->swr, count);
   if (capacity < 0) capacity = 0;
   if (av_audio_fifo_realloc(a->fifo, av_audio_fifo_size(a->fifo) + capacity + a->frame_size) < 0)
-    return encoder_fail(s->enc, set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory in audio stream %d", s->index));
+    return pe_encoder_fail(s->enc,
+                           pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory in audio stream %d", s->index));
   uint8_t *out[MAX_CHANNELS];
   /* Resample into a temporary frame: AVAudioFifo has no write pointer to give swresample. */
   AVFrame *tmp = av_frame_alloc();
@@ -264,17 +278,17 @@ static polyenc_status resample_into_fifo(polyenc_stream *s, const uint8_t **plan
   av_frame_free(&tmp);
   if (ret < 0) {
     char reason[600];
-    return encoder_fail(s->enc, set_error(s->enc, codec_status(ret),
-                                          "resampling audio stream %d failed: %s", s->index,
-                                          av_error_text(ret, reason, sizeof reason)));
+    return pe_encoder_fail(s->enc, pe_set_error(s->enc, pe_codec_status(ret),
+                                                "resampling audio stream %d failed: %s", s->index,
+                                                pe_error_text(ret, reason, sizeof reason)));
   }
   return POLYENC_OK;
 }
 
-polyenc_status audio_flush(polyenc_stream *s) {
+polyenc_status pe_audio_flush(polyenc_stream *s) {
   polyenc_status st = resample_into_fifo(s, NULL, 0);
   if (!st) st = encode_fifo(s, 1);
-  if (!st) st = encoder_send(s, NULL);
+  if (!st) st = pe_encoder_send(s, NULL);
   return st;
 }
 
@@ -282,22 +296,24 @@ static polyenc_status check_samples(polyenc_stream *s, const float *data, polyen
                                     int64_t count) {
   polyenc_encoder *enc = s->enc;
   if ((unsigned)layout > POLYENC_SAMPLES_INTERLEAVED)
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "layout must be POLYENC_SAMPLES_PLANAR (0) or POLYENC_SAMPLES_INTERLEAVED (1), got %d", (int)layout);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "layout must be POLYENC_SAMPLES_PLANAR (0) or POLYENC_SAMPLES_INTERLEAVED (1), got %d",
+                        (int)layout);
   if (channels != s->impl.audio->cfg.num_channels)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "Expected %d channels (num_channels of stream %d), got %d",
-                     s->impl.audio->cfg.num_channels, s->index, channels);
-  if (count < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "num_samples must be >= 0, got %lld", (long long)count);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "Expected %d channels (num_channels of stream %d), got %d",
+                        s->impl.audio->cfg.num_channels, s->index, channels);
+  if (count < 0)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "num_samples must be >= 0, got %lld", (long long)count);
   if (count > 0 && !data)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "data must not be NULL when num_samples is %lld", (long long)count);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "data must not be NULL when num_samples is %lld", (long long)count);
   int64_t total = count * channels;
   for (int64_t i = 0; i < total; i++) {
     if (!isfinite(data[i])) {
       int64_t channel = layout == POLYENC_SAMPLES_PLANAR ? i / count : i % channels;
       int64_t sample = layout == POLYENC_SAMPLES_PLANAR ? i % count : i / channels;
-      return set_error(enc, POLYENC_ERR_ARGUMENT,
-                       "samples must be finite: data has %g at channel %lld, sample %lld (nothing of this chunk was encoded)",
-                       data[i], (long long)channel, (long long)sample);
+      return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                          "samples must be finite: data has %g at channel %lld, sample %lld (nothing of this chunk "
+                          "was encoded)", data[i], (long long)channel, (long long)sample);
     }
   }
   return POLYENC_OK;
@@ -331,8 +347,9 @@ polyenc_status polyenc_add_samples(polyenc_stream *s, const float *data, polyenc
   if (!s) return POLYENC_ERR_ARGUMENT;
   polyenc_encoder *enc = s->enc;
   if (s->kind != STREAM_AUDIO)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_samples needs an audio stream: stream %d is not one", s->index);
-  polyenc_status st = encoder_check_open(enc, "polyenc_add_samples");
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_samples needs an audio stream: stream %d is not one",
+                        s->index);
+  polyenc_status st = pe_encoder_check_open(enc, "polyenc_add_samples");
   if (st || (st = check_samples(s, data, layout, num_channels, num_samples))) return st;
   audio_stream *a = s->impl.audio;
   /* upsampling makes more samples than it takes: the chunk shrinks so that swresample's output stays near CHUNK */
@@ -342,7 +359,8 @@ polyenc_status polyenc_add_samples(polyenc_stream *s, const float *data, polyenc
     int interleaved = layout == POLYENC_SAMPLES_INTERLEAVED;
     const float *planar =
         clipped_planar(a, data + done * (interleaved ? num_channels : 1), layout, num_channels, n, num_samples);
-    if (!planar) return encoder_fail(enc, set_error(enc, POLYENC_ERR_NOMEM, "out of memory in audio stream %d", s->index));
+    if (!planar)
+      return pe_encoder_fail(enc, pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory in audio stream %d", s->index));
     const uint8_t *planes[MAX_CHANNELS];
     for (int c = 0; c < num_channels; c++) planes[c] = (const uint8_t *)(planar + c * n);
     if ((st = resample_into_fifo(s, planes, n)) || (st = encode_fifo(s, 0))) return st;

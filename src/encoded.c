@@ -16,35 +16,38 @@ struct encoded_stream {
   int needs_extradata; /* mp4-family container, h264/hevc, none given: the first packet must be Annex B */
 };
 
-void encoded_free(encoded_stream *e) {
+void pe_encoded_free(encoded_stream *e) {
   if (!e) return;
   av_free(e->extradata);
   av_free(e);
 }
 
-polyenc_status encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg, encoded_stream **out) {
+polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg, encoded_stream **out) {
   const AVCodecDescriptor *desc = cfg->codec ? avcodec_descriptor_get_by_name(cfg->codec) : NULL;
   if (!desc || desc->type != AVMEDIA_TYPE_VIDEO)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "codec must name a video codec (\"h264\", \"hevc\", \"vp9\", \"av1\", ...), got '%s'",
-                     cfg->codec ? cfg->codec : "NULL");
-  if (cfg->width <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
-  if (cfg->height <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "codec must name a video codec (\"h264\", \"hevc\", \"vp9\", \"av1\", ...), got '%s'",
+                        cfg->codec ? cfg->codec : "NULL");
+  if (cfg->width <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
+  if (cfg->height <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
   int has_tb = cfg->time_base_num > 0 && cfg->time_base_den > 0;
   if (!has_tb && (cfg->time_base_num || cfg->time_base_den))
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "time_base must be two numbers > 0 or 0/0, got %d/%d", cfg->time_base_num,
-                     cfg->time_base_den);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "time_base must be two numbers > 0 or 0/0, got %d/%d",
+                        cfg->time_base_num, cfg->time_base_den);
   int has_rate = cfg->frame_rate != 0;
   if (!has_rate && !has_tb)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "frame_rate must be > 0 (or 0 with a time_base), got %g", cfg->frame_rate);
-  polyenc_status st = has_rate ? check_frame_rate(enc, cfg->frame_rate) : POLYENC_OK;
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "frame_rate must be > 0 (or 0 with a time_base), got %g",
+                        cfg->frame_rate);
+  polyenc_status st = has_rate ? pe_check_frame_rate(enc, cfg->frame_rate) : POLYENC_OK;
   if (st) return st;
   if ((int64_t)cfg->width * cfg->height > POLYENC_MAX_PIXELS)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d",
-                     POLYENC_MAX_PIXELS, cfg->width, cfg->height);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d", POLYENC_MAX_PIXELS,
+                        cfg->width, cfg->height);
   if (cfg->extradata_size && !cfg->extradata)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "extradata is NULL but extradata_size is %zu", cfg->extradata_size);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "extradata is NULL but extradata_size is %zu", cfg->extradata_size);
   encoded_stream *e = av_mallocz(sizeof *e);
-  if (!e) return set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a stream");
+  if (!e) return pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a stream");
   e->codec_id = desc->id;
   e->width = cfg->width;
   e->height = cfg->height;
@@ -53,7 +56,7 @@ polyenc_status encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_
   if (cfg->extradata_size) {
     if (!(e->extradata = av_mallocz(cfg->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE))) {
       av_free(e);
-      return set_error(enc, POLYENC_ERR_NOMEM, "out of memory copying extradata");
+      return pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory copying extradata");
     }
     memcpy(e->extradata, cfg->extradata, cfg->extradata_size);
     e->extradata_size = cfg->extradata_size;
@@ -62,13 +65,13 @@ polyenc_status encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_
   return POLYENC_OK;
 }
 
-polyenc_status encoded_open(polyenc_stream *s, const AVOutputFormat *muxer) {
+polyenc_status pe_encoded_open(polyenc_stream *s, const AVOutputFormat *muxer) {
   encoded_stream *e = s->impl.encoded;
   if (avformat_query_codec(muxer, e->codec_id, FF_COMPLIANCE_NORMAL) == 0)
-    return set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
-                     avcodec_get_name(e->codec_id), s->index, muxer->name);
+    return pe_set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
+                        avcodec_get_name(e->codec_id), s->index, muxer->name);
   AVStream *st = s->av_stream = avformat_new_stream(s->enc->format_ctx, NULL);
-  if (!st) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
+  if (!st) return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
   st->codecpar->codec_type = AVMEDIA_TYPE_VIDEO;
   st->codecpar->codec_id = e->codec_id;
   st->codecpar->width = e->width;
@@ -77,7 +80,7 @@ polyenc_status encoded_open(polyenc_stream *s, const AVOutputFormat *muxer) {
   if (e->frame_rate.num) st->avg_frame_rate = st->r_frame_rate = e->frame_rate;
   if (e->extradata_size) {
     if (!(st->codecpar->extradata = av_mallocz(e->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE)))
-      return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
+      return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
     memcpy(st->codecpar->extradata, e->extradata, e->extradata_size);
     st->codecpar->extradata_size = (int)e->extradata_size;
   }
@@ -103,22 +106,26 @@ static polyenc_status check_packet(polyenc_stream *s, const uint8_t *data, size_
                                    int64_t duration, int is_keyframe) {
   encoded_stream *e = s->impl.encoded;
   polyenc_encoder *enc = s->enc;
-  if (!data || !size) return set_error(enc, POLYENC_ERR_ARGUMENT, "data must be a non-empty packet, got size %zu", size);
-  if (size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE) return set_error(enc, POLYENC_ERR_ARGUMENT, "packet size %zu is too large", size);
+  if (!data || !size)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "data must be a non-empty packet, got size %zu", size);
+  if (size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "packet size %zu is too large", size);
   if (e->packets == 0 && !is_keyframe)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "the first packet of stream %d must be a keyframe (is_keyframe = 0)", s->index);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "the first packet of stream %d must be a keyframe (is_keyframe = 0)", s->index);
   if (e->packets == 0 && e->needs_extradata && !is_annex_b(data, size))
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "stream %d: %s in this container needs extradata (an avcC/hvcC record, e.g. WebCodecs' "
-                     "decoderConfig.description) or Annex B packets; got neither",
-                     s->index, avcodec_get_name(e->codec_id));
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "stream %d: %s in this container needs extradata (an avcC/hvcC record, e.g. WebCodecs' "
+                        "decoderConfig.description) or Annex B packets; got neither",
+                        s->index, avcodec_get_name(e->codec_id));
   if (dts <= e->last_dts)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "dts must increase: stream %d got dts %lld after %lld", s->index, (long long)dts,
-                     (long long)e->last_dts);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "dts must increase: stream %d got dts %lld after %lld", s->index,
+                        (long long)dts, (long long)e->last_dts);
   if (pts < dts)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "pts must be >= dts: stream %d got pts %lld, dts %lld", s->index, (long long)pts,
-                     (long long)dts);
-  if (duration < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "duration must be >= 0, got %lld", (long long)duration);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "pts must be >= dts: stream %d got pts %lld, dts %lld", s->index,
+                        (long long)pts, (long long)dts);
+  if (duration < 0)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "duration must be >= 0, got %lld", (long long)duration);
   /* Containers store these steps in 32 bits of their own clock (mp4's ismv ticks at 10 MHz): a longer
    * one would wrap inside the muxer (FFmpeg 5.1's mov muxer then aborts the process). */
   const char *what = NULL;
@@ -130,11 +137,11 @@ static polyenc_status check_packet(polyenc_stream *s, const uint8_t *data, size_
   else if (!fits_container_clock(s, step = duration))
     what = "duration";
   if (what)
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "stream %d: %s is too long for container %s (pts %lld, dts %lld, duration %lld in units of "
-                     "%d/%d s): it must stay under 2^31 ticks of the container's clock (1/%d s)",
-                     s->index, what, enc->format_ctx->oformat->name, (long long)pts, (long long)dts, (long long)duration,
-                     e->time_base.num, e->time_base.den, s->av_stream->time_base.den);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "stream %d: %s is too long for container %s (pts %lld, dts %lld, duration %lld in units of "
+                        "%d/%d s): it must stay under 2^31 ticks of the container's clock (1/%d s)",
+                        s->index, what, enc->format_ctx->oformat->name, (long long)pts, (long long)dts,
+                        (long long)duration, e->time_base.num, e->time_base.den, s->av_stream->time_base.den);
   return POLYENC_OK;
 }
 
@@ -143,14 +150,16 @@ polyenc_status polyenc_add_packet(polyenc_stream *s, const uint8_t *data, size_t
   if (!s) return POLYENC_ERR_ARGUMENT;
   polyenc_encoder *enc = s->enc;
   if (s->kind != STREAM_ENCODED)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_packet needs a stream from polyenc_add_encoded_video: stream %d is not one",
-                     s->index);
-  polyenc_status st = encoder_check_open(enc, "polyenc_add_packet");
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "polyenc_add_packet needs a stream from polyenc_add_encoded_video: stream %d is not one",
+                        s->index);
+  polyenc_status st = pe_encoder_check_open(enc, "polyenc_add_packet");
   if (st || (st = check_packet(s, data, size, pts, dts, duration, is_keyframe))) return st;
   encoded_stream *e = s->impl.encoded;
   AVPacket *pkt = enc->packet;
   if (av_new_packet(pkt, (int)size) < 0)
-    return encoder_fail(enc, set_error(enc, POLYENC_ERR_NOMEM, "out of memory copying a packet of stream %d", s->index));
+    return pe_encoder_fail(enc, pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory copying a packet of stream %d",
+                                             s->index));
   memcpy(pkt->data, data, size);
   pkt->pts = pts;
   pkt->dts = dts;
@@ -159,7 +168,7 @@ polyenc_status polyenc_add_packet(polyenc_stream *s, const uint8_t *data, size_t
   e->last_dts = dts;
   e->packets++;
   s->packets_received++;
-  st = encoder_write_packet(s, pkt, e->time_base);
+  st = pe_encoder_write_packet(s, pkt, e->time_base);
   av_packet_unref(pkt);
   return st;
 }

@@ -28,7 +28,7 @@ const char *polyenc_status_name(polyenc_status s) {
 
 const char *polyenc_last_error(const polyenc_encoder *enc) { return enc ? enc->error : ""; }
 
-polyenc_status set_error(polyenc_encoder *enc, polyenc_status status, const char *format, ...) {
+polyenc_status pe_set_error(polyenc_encoder *enc, polyenc_status status, const char *format, ...) {
   if (enc) {
     va_list args;
     va_start(args, format);
@@ -39,18 +39,20 @@ polyenc_status set_error(polyenc_encoder *enc, polyenc_status status, const char
   return status;
 }
 
-polyenc_status codec_status(int averror) { return averror == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC; }
+polyenc_status pe_codec_status(int averror) {
+  return averror == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC;
+}
 
-void clear_ffmpeg_log(void) { last_ffmpeg_error[0] = '\0'; }
+void pe_clear_ffmpeg_log(void) { last_ffmpeg_error[0] = '\0'; }
 
-const char *av_error_text(int code, char *buf, size_t size) {
+const char *pe_error_text(int code, char *buf, size_t size) {
   char reason[AV_ERROR_MAX_STRING_SIZE];
   av_strerror(code, reason, sizeof reason);
   if (last_ffmpeg_error[0])
     snprintf(buf, size, "%s (%s)", reason, last_ffmpeg_error);
   else
     snprintf(buf, size, "%s", reason);
-  clear_ffmpeg_log();
+  pe_clear_ffmpeg_log();
   return buf;
 }
 
@@ -79,14 +81,14 @@ static void install_log_callback(void) {
   av_log_set_callback(log_callback);
 }
 
-void setup_logging(void) {
+void pe_setup_logging(void) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, install_log_callback);
 }
 
-int log_enabled(int av_level) { return log_level >= av_level; }
+int pe_log_enabled(int av_level) { return log_level >= av_level; }
 
-void log_info(const char *format, ...) {
+void pe_log_info(const char *format, ...) {
   if (log_level < AV_LOG_INFO) return;
   va_list args;
   va_start(args, format);
@@ -96,4 +98,4 @@ void log_info(const char *format, ...) {
   va_end(args);
 }
 
-char *copy_string(const char *s) { return s ? av_strdup(s) : NULL; }
+char *pe_copy_string(const char *s) { return s ? av_strdup(s) : NULL; }

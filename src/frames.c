@@ -6,7 +6,7 @@
 #include "platform.h"
 #include "cpu/generic.h"
 
-void frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t strides[3]) {
+void pe_frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t strides[3]) {
   const int64_t *given = f->strides;
   int w = f->width, h = f->height;
   if (given[0] || given[1] || given[2] || given[3]) {
@@ -45,17 +45,17 @@ static int frame_span(const source_frame *f, int64_t *span) {
     return add_steps(span, st[0], h) && add_steps(span, st[1], 2 * ((h + 1) / 2)) && add_steps(span, 1, w);
   default:
     return add_steps(span, st[0], h - 1) && add_steps(span, st[1], w - 1) &&
-           add_steps(span, st[2], layout_bytes_per_pixel(f->layout) - 1);
+           add_steps(span, st[2], pe_layout_bytes_per_pixel(f->layout) - 1);
   }
 }
 
-polyenc_status frames_check_extent(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
+polyenc_status pe_frames_check_extent(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
   int64_t span;
   if (!frame_span(first, &span) || !add_steps(&span, frame_stride, (int64_t)n - 1) || span > PTRDIFF_MAX)
-    return set_error(s->enc, POLYENC_ERR_ARGUMENT,
-                     "strides {%lld, %lld, %lld, %lld} with num_frames %d address more bytes than memory holds "
-                     "(the byte count overflows)",
-                     (long long)frame_stride, (long long)first->strides[0], (long long)first->strides[1],
-                     (long long)first->strides[2], n);
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
+                        "strides {%lld, %lld, %lld, %lld} with num_frames %d address more bytes than memory holds "
+                        "(the byte count overflows)",
+                        (long long)frame_stride, (long long)first->strides[0], (long long)first->strides[1],
+                        (long long)first->strides[2], n);
   return POLYENC_OK;
 }

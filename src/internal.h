@@ -54,87 +54,87 @@ struct polyenc_encoder {
 
 /* ---- error.c ---- */
 /* Sets enc's message and returns status; format is printf-like. */
-polyenc_status set_error(polyenc_encoder *enc, polyenc_status status, const char *format, ...)
+polyenc_status pe_set_error(polyenc_encoder *enc, polyenc_status status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 /* POLYENC_ERR_NOMEM for AVERROR(ENOMEM), else POLYENC_ERR_CODEC: the status of a failed FFmpeg call. */
-polyenc_status codec_status(int averror);
+polyenc_status pe_codec_status(int averror);
 /* FFmpeg's error text for code plus the last message FFmpeg logged at error level, if any. */
-const char *av_error_text(int code, char *buf, size_t size);
-void clear_ffmpeg_log(void);
+const char *pe_error_text(int code, char *buf, size_t size);
+void pe_clear_ffmpeg_log(void);
 /* Installs the log callback once: FFmpeg is silent unless POLYENC_LOG=debug|info|warning. */
-void setup_logging(void);
-int log_enabled(int av_level); /* POLYENC_LOG asks for messages of this FFmpeg level */
-void log_info(const char *format, ...) __attribute__((format(printf, 1, 2)));
-char *copy_string(const char *s); /* NULL -> NULL; strdup with av_malloc */
+void pe_setup_logging(void);
+int pe_log_enabled(int av_level); /* POLYENC_LOG asks for messages of this FFmpeg level */
+void pe_log_info(const char *format, ...) __attribute__((format(printf, 1, 2)));
+char *pe_copy_string(const char *s); /* NULL -> NULL; strdup with av_malloc */
 
 /* ---- options.c ---- */
-const AVOutputFormat *find_muxer(const char *format, const char *path);
-polyenc_status encoder_open_named_writer(polyenc_encoder *enc, const polyenc_writer *w, const char *format,
-                                         const char *path);
+const AVOutputFormat *pe_find_muxer(const char *format, const char *path);
+polyenc_status pe_encoder_open_named_writer(polyenc_encoder *enc, const polyenc_writer *w, const char *format,
+                                            const char *path);
 /* The codec a stream of this kind gets in this container when the config names none. */
-enum AVCodecID default_codec_id(const AVOutputFormat *muxer, enum AVMediaType type);
+enum AVCodecID pe_default_codec_id(const AVOutputFormat *muxer, enum AVMediaType type);
 /* A spec name ("h264") or an implementation name ("libx264"); software encoders first. */
-polyenc_status find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type, const char *const *options,
-                            const AVCodec **out);
-const AVCodec *software_encoder_for(enum AVCodecID id);
-char **copy_options(const char *const *options, polyenc_encoder *enc, polyenc_status *status);
-void free_options(char **options);
+polyenc_status pe_find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type,
+                               const char *const *options, const AVCodec **out);
+const AVCodec *pe_software_encoder_for(enum AVCodecID id);
+char **pe_copy_options(const char *const *options, polyenc_encoder *enc, polyenc_status *status);
+void pe_free_options(char **options);
 /* Applies each key=value to the codec context when the codec knows the key, else adds it to muxer_opts
  * when the muxer knows it, else fails naming the key. */
-polyenc_status route_options(polyenc_stream *s, char **options, AVDictionary **muxer_opts);
-polyenc_status check_options_known(polyenc_encoder *enc, const AVCodec *codec, char **options);
+polyenc_status pe_route_options(polyenc_stream *s, char **options, AVDictionary **muxer_opts);
+polyenc_status pe_check_options_known(polyenc_encoder *enc, const AVCodec *codec, char **options);
 /* av_opt_find on a class (NULL: none), without an object. */
-const AVOption *class_option(const AVClass *cls, const char *name, const char *unit);
-const char *format_list(char *buf, size_t size, const char *const *items);
+const AVOption *pe_class_option(const AVClass *cls, const char *name, const char *unit);
+const char *pe_format_list(char *buf, size_t size, const char *const *items);
 
 /* ---- output.c ---- */
-polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sink **out);
-polyenc_status sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, output_sink **out);
-polyenc_status sink_open_memory(polyenc_encoder *enc, output_sink **out);
-AVIOContext *sink_avio(output_sink *sink);
-const char *sink_path(const output_sink *sink); /* NULL unless a file */
-int sink_seekable(const output_sink *sink);
-int sink_failed(const output_sink *sink); /* a write or seek of the caller's sink failed */
+polyenc_status pe_sink_open_file(polyenc_encoder *enc, const char *path, output_sink **out);
+polyenc_status pe_sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, output_sink **out);
+polyenc_status pe_sink_open_memory(polyenc_encoder *enc, output_sink **out);
+AVIOContext *pe_sink_avio(output_sink *sink);
+const char *pe_sink_path(const output_sink *sink); /* NULL unless a file */
+int pe_sink_seekable(const output_sink *sink);
+int pe_sink_failed(const output_sink *sink); /* a write or seek of the caller's sink failed */
 /* From now on every write and seek fails without reaching the caller's file, callbacks or memory. */
-void sink_refuse(output_sink *sink);
-const char *sink_failure(const output_sink *sink);
+void pe_sink_refuse(output_sink *sink);
+const char *pe_sink_failure(const output_sink *sink);
 /* Flushes, and on success keeps the file; on failure removes a file the sink created. */
-polyenc_status sink_finish(polyenc_encoder *enc, output_sink *sink, int success);
-void sink_memory(const output_sink *sink, const uint8_t **data, size_t *size);
-int sink_is_memory(const output_sink *sink);
-void sink_free(output_sink *sink);
+polyenc_status pe_sink_finish(polyenc_encoder *enc, output_sink *sink, int success);
+void pe_sink_memory(const output_sink *sink, const uint8_t **data, size_t *size);
+int pe_sink_is_memory(const output_sink *sink);
+void pe_sink_free(output_sink *sink);
 
 /* ---- encoder.c ---- */
 /* Checks the encoder accepts data now (STATE_OPEN); sets the message otherwise. */
-polyenc_status encoder_check_open(polyenc_encoder *enc, const char *what);
+polyenc_status pe_encoder_check_open(polyenc_encoder *enc, const char *what);
 /* Sends frame (NULL flushes) to s's codec and writes every packet it gives. */
-polyenc_status encoder_send(polyenc_stream *s, const AVFrame *frame);
+polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame);
 /* Writes one packet in s's codec time base to the muxer (takes its data). */
-polyenc_status encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational time_base);
-polyenc_status encoder_fail(polyenc_encoder *enc, polyenc_status status);
+polyenc_status pe_encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational time_base);
+polyenc_status pe_encoder_fail(polyenc_encoder *enc, polyenc_status status);
 
 /* ---- frames.c ---- */
 struct source_frame;
 /* The per-frame strides of frames in the caller's layout, filled in when all are 0 (contiguous). */
-void frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t strides[3]);
+void pe_frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t strides[3]);
 /* Fails with POLYENC_ERR_ARGUMENT when n frames at these strides span more bytes than an address holds. */
-polyenc_status frames_check_extent(polyenc_stream *s, const struct source_frame *first, int n, int64_t frame_stride);
+polyenc_status pe_frames_check_extent(polyenc_stream *s, const struct source_frame *first, int n, int64_t frame_stride);
 
 /* ---- video.c / audio.c / encoded.c: one struct each, the same five steps ---- */
 /* frame_rate within POLYENC_MIN_FRAME_RATE..POLYENC_MAX_FRAME_RATE (NaN fails too). */
-polyenc_status check_frame_rate(polyenc_encoder *enc, double rate);
-polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out);
-polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
-polyenc_status video_flush(polyenc_stream *s);
-void video_free(video_stream *v);
+polyenc_status pe_check_frame_rate(polyenc_encoder *enc, double rate);
+polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out);
+polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
+polyenc_status pe_video_flush(polyenc_stream *s);
+void pe_video_free(video_stream *v);
 
-polyenc_status audio_create(polyenc_encoder *enc, const polyenc_audio_config *cfg, audio_stream **out);
-polyenc_status audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
-polyenc_status audio_flush(polyenc_stream *s);
-void audio_free(audio_stream *a);
+polyenc_status pe_audio_create(polyenc_encoder *enc, const polyenc_audio_config *cfg, audio_stream **out);
+polyenc_status pe_audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
+polyenc_status pe_audio_flush(polyenc_stream *s);
+void pe_audio_free(audio_stream *a);
 
-polyenc_status encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg, encoded_stream **out);
-polyenc_status encoded_open(polyenc_stream *s, const AVOutputFormat *muxer);
-void encoded_free(encoded_stream *e);
+polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg, encoded_stream **out);
+polyenc_status pe_encoded_open(polyenc_stream *s, const AVOutputFormat *muxer);
+void pe_encoded_free(encoded_stream *e);
 
 #endif

@@ -20,7 +20,7 @@ struct output_sink {
   sink_kind kind;
   AVIOContext *avio;
   int failed;
-  int refusing; /* sink_refuse: every write and seek fails without reaching the output */
+  int refusing; /* pe_sink_refuse: every write and seek fails without reaching the output */
   char failure[256];
   /* SINK_FILE */
   FILE *file;
@@ -114,7 +114,7 @@ static int64_t memory_seek(void *opaque, int64_t offset, int whence) {
 
 static polyenc_status sink_new(polyenc_encoder *enc, sink_kind kind, output_sink **out) {
   output_sink *sink = av_mallocz(sizeof *sink);
-  if (!sink) return set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the output");
+  if (!sink) return pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the output");
   sink->kind = kind;
   *out = sink;
   return POLYENC_OK;
@@ -126,14 +126,14 @@ static polyenc_status sink_attach_avio(polyenc_encoder *enc, output_sink *sink, 
   if (buffer) sink->avio = avio_alloc_context(buffer, AVIO_BUFFER_SIZE, 1, sink, NULL, write, seek);
   if (!sink->avio) {
     av_free(buffer);
-    sink_free(sink);
-    return set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the output");
+    pe_sink_free(sink);
+    return pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the output");
   }
   if (!seek) sink->avio->seekable = 0;
   return POLYENC_OK;
 }
 
-polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sink **out) {
+polyenc_status pe_sink_open_file(polyenc_encoder *enc, const char *path, output_sink **out) {
   output_sink *sink = NULL;
   polyenc_status st = sink_new(enc, SINK_FILE, &sink);
   if (st) return st;
@@ -141,8 +141,8 @@ polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sin
   sink->file = sink->path ? fopen(path, "wb") : NULL;
   if (!sink->file) {
     int err = errno;
-    sink_free(sink);
-    return set_error(enc, POLYENC_ERR_IO, "cannot open path '%s' for writing: %s", path, strerror(err));
+    pe_sink_free(sink);
+    return pe_set_error(enc, POLYENC_ERR_IO, "cannot open path '%s' for writing: %s", path, strerror(err));
   }
   struct stat info;
   sink->regular = fstat(fileno(sink->file), &info) == 0 && S_ISREG(info.st_mode);
@@ -152,7 +152,7 @@ polyenc_status sink_open_file(polyenc_encoder *enc, const char *path, output_sin
   return POLYENC_OK;
 }
 
-polyenc_status sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, output_sink **out) {
+polyenc_status pe_sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, output_sink **out) {
   output_sink *sink = NULL;
   polyenc_status st = sink_new(enc, SINK_WRITER, &sink);
   if (st) return st;
@@ -162,7 +162,7 @@ polyenc_status sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, o
   return POLYENC_OK;
 }
 
-polyenc_status sink_open_memory(polyenc_encoder *enc, output_sink **out) {
+polyenc_status pe_sink_open_memory(polyenc_encoder *enc, output_sink **out) {
   output_sink *sink = NULL;
   polyenc_status st = sink_new(enc, SINK_MEMORY, &sink);
   if (st) return st;
@@ -171,33 +171,33 @@ polyenc_status sink_open_memory(polyenc_encoder *enc, output_sink **out) {
   return POLYENC_OK;
 }
 
-AVIOContext *sink_avio(output_sink *sink) { return sink->avio; }
-const char *sink_path(const output_sink *sink) { return sink->path; }
-int sink_seekable(const output_sink *sink) { return sink->avio->seekable != 0; }
-int sink_failed(const output_sink *sink) { return sink->failed; }
-void sink_refuse(output_sink *sink) { sink->refusing = 1; }
-const char *sink_failure(const output_sink *sink) { return sink->failure; }
-int sink_is_memory(const output_sink *sink) { return sink && sink->kind == SINK_MEMORY; }
+AVIOContext *pe_sink_avio(output_sink *sink) { return sink->avio; }
+const char *pe_sink_path(const output_sink *sink) { return sink->path; }
+int pe_sink_seekable(const output_sink *sink) { return sink->avio->seekable != 0; }
+int pe_sink_failed(const output_sink *sink) { return sink->failed; }
+void pe_sink_refuse(output_sink *sink) { sink->refusing = 1; }
+const char *pe_sink_failure(const output_sink *sink) { return sink->failure; }
+int pe_sink_is_memory(const output_sink *sink) { return sink && sink->kind == SINK_MEMORY; }
 
-void sink_memory(const output_sink *sink, const uint8_t **data, size_t *size) {
+void pe_sink_memory(const output_sink *sink, const uint8_t **data, size_t *size) {
   *data = sink->bytes;
   *size = sink->size;
 }
 
-polyenc_status sink_finish(polyenc_encoder *enc, output_sink *sink, int success) {
+polyenc_status pe_sink_finish(polyenc_encoder *enc, output_sink *sink, int success) {
   polyenc_status st = POLYENC_OK;
   if (sink->avio) avio_flush(sink->avio);
-  if (success && sink->failed) st = set_error(enc, POLYENC_ERR_IO, "%s", sink->failure);
+  if (success && sink->failed) st = pe_set_error(enc, POLYENC_ERR_IO, "%s", sink->failure);
   if (sink->file) {
     if (fclose(sink->file) != 0 && success && !st)
-      st = set_error(enc, POLYENC_ERR_IO, "closing '%s' failed: %s", sink->path, strerror(errno));
+      st = pe_set_error(enc, POLYENC_ERR_IO, "closing '%s' failed: %s", sink->path, strerror(errno));
     sink->file = NULL;
     if ((!success || st) && sink->regular) remove(sink->path); /* never leave a half-written file looking valid */
   }
   return st;
 }
 
-void sink_free(output_sink *sink) {
+void pe_sink_free(output_sink *sink) {
   if (!sink) return;
   if (sink->file) {
     fclose(sink->file);

@@ -44,13 +44,15 @@ static polyenc_status parse_color(polyenc_encoder *enc, const polyenc_video_conf
   else if (!strcmp(cs, "bt2020")) *space = AVCOL_SPC_BT2020_NCL;
   else {
     char list[64];
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "color_space must be one of %s, got '%s'",
-                     format_list(list, sizeof list, color_spaces), cs);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "color_space must be one of %s, got '%s'",
+                        pe_format_list(list, sizeof list, color_spaces), cs);
   }
   const char *range = cfg->color_range ? cfg->color_range : "tv";
   if (!strcmp(range, "tv") || !strcmp(range, "limited")) *full_range = 0;
   else if (!strcmp(range, "pc") || !strcmp(range, "full")) *full_range = 1;
-  else return set_error(enc, POLYENC_ERR_ARGUMENT, "color_range must be \"tv\" (limited) or \"pc\" (full), got '%s'", range);
+  else
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "color_range must be \"tv\" (limited) or \"pc\" (full), got '%s'",
+                        range);
   return POLYENC_OK;
 }
 
@@ -95,13 +97,13 @@ static polyenc_status choose_pixel_format(polyenc_encoder *enc, const AVCodec *c
     int supported = !codec->pix_fmts && *out != AV_PIX_FMT_NONE;
     for (const enum AVPixelFormat *f = codec->pix_fmts; f && *f != AV_PIX_FMT_NONE; f++) supported |= *f == *out;
     if (!supported)
-      return set_error(enc, POLYENC_ERR_ARGUMENT,
-                       "Specified pixel format %s is not supported by the %s encoder (pixel_format = \"%s\"). Supported: %s",
-                       name, codec->name, name, list);
+      return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                          "Specified pixel format %s is not supported by the %s encoder (pixel_format = \"%s\"). "
+                          "Supported: %s", name, codec->name, name, list);
   }
-  if (!cpu_can_produce(*out))
-    return set_error(enc, POLYENC_ERR_UNSUPPORTED, "pixel_format %s of codec %s cannot be produced from RGB here",
-                     av_get_pix_fmt_name(*out), codec->name);
+  if (!pe_cpu_can_produce(*out))
+    return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "pixel_format %s of codec %s cannot be produced from RGB here",
+                        av_get_pix_fmt_name(*out), codec->name);
   return POLYENC_OK;
 }
 
@@ -109,26 +111,28 @@ static polyenc_status check_dimensions(polyenc_encoder *enc, const polyenc_video
                                        enum AVPixelFormat pix_fmt) {
   int limit = max_dimension(codec->id);
   if (cfg->width > limit || cfg->height > limit)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is above the limit of %d for codec %s",
-                     cfg->width > limit ? "width" : "height", cfg->width > limit ? cfg->width : cfg->height, limit,
-                     codec->name);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is above the limit of %d for codec %s",
+                        cfg->width > limit ? "width" : "height", cfg->width > limit ? cfg->width : cfg->height, limit,
+                        codec->name);
   int least = min_dimension(codec->id);
   if (cfg->width < least || cfg->height < least)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is below the minimum of %d for codec %s",
-                     cfg->width < least ? "width" : "height", cfg->width < least ? cfg->width : cfg->height, least,
-                     codec->name);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "%s %d is below the minimum of %d for codec %s",
+                        cfg->width < least ? "width" : "height", cfg->width < least ? cfg->width : cfg->height, least,
+                        codec->name);
   const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(pix_fmt);
   if (desc->log2_chroma_w && cfg->width % 2)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "width must be even for pixel_format %s (chroma is subsampled), got %d",
-                     desc->name, cfg->width);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "width must be even for pixel_format %s (chroma is subsampled), got %d", desc->name,
+                        cfg->width);
   if (desc->log2_chroma_h && cfg->height % 2)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "height must be even for pixel_format %s (chroma is subsampled), got %d",
-                     desc->name, cfg->height);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "height must be even for pixel_format %s (chroma is subsampled), got %d", desc->name,
+                        cfg->height);
   return POLYENC_OK;
 }
 
 /* NVENC's constant-quality level is its "cq" option. */
-static const char *crf_option(const AVCodec *codec) { return cuda_is_nvenc(codec) ? "cq" : "crf"; }
+static const char *crf_option(const AVCodec *codec) { return pe_cuda_is_nvenc(codec) ? "cq" : "crf"; }
 
 static polyenc_status check_crf(polyenc_encoder *enc, const AVCodec *codec, double crf) {
   static const struct { const char *codec; double lo, hi; } ranges[] = {
@@ -139,11 +143,14 @@ static polyenc_status check_crf(polyenc_encoder *enc, const AVCodec *codec, doub
   double lo = NAN, hi = NAN;
   for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
     if (!strcmp(codec->name, ranges[i].codec)) lo = ranges[i].lo, hi = ranges[i].hi;
-  const AVOption *opt = class_option(codec->priv_class, crf_option(codec), NULL);
-  if (!opt) return set_error(enc, POLYENC_ERR_ARGUMENT, "crf is not an option of codec %s (crf = %g): use bit_rate", codec->name, crf);
+  const AVOption *opt = pe_class_option(codec->priv_class, crf_option(codec), NULL);
+  if (!opt)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "crf is not an option of codec %s (crf = %g): use bit_rate",
+                        codec->name, crf);
   if (isnan(lo)) lo = opt->min, hi = opt->max;
   if (!(crf >= lo && crf <= hi))
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "crf=%g is out of valid range [%g, %g] for this codec (%s)", crf, lo, hi, codec->name);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "crf=%g is out of valid range [%g, %g] for this codec (%s)", crf, lo,
+                        hi, codec->name);
   return POLYENC_OK;
 }
 
@@ -151,17 +158,17 @@ static polyenc_status check_preset(polyenc_encoder *enc, const AVCodec *codec, c
   static const char *const x26x_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
                                              "medium",    "slow",      "slower",   "veryslow", "placebo", NULL};
   if (!preset) return POLYENC_OK;
-  const AVOption *opt = class_option(codec->priv_class, "preset", NULL);
-  if (!opt) return set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s': codec %s has no presets", preset, codec->name);
+  const AVOption *opt = pe_class_option(codec->priv_class, "preset", NULL);
+  if (!opt) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s': codec %s has no presets", preset, codec->name);
   char list[256];
   if (!strcmp(codec->name, "libx264") || !strcmp(codec->name, "libx264rgb") || !strcmp(codec->name, "libx265")) {
     for (const char *const *p = x26x_presets; *p; p++)
       if (!strcmp(*p, preset)) return POLYENC_OK;
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s' is not a preset of codec %s. Valid: %s", preset, codec->name,
-                     format_list(list, sizeof list, x26x_presets));
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s' is not a preset of codec %s. Valid: %s", preset,
+                        codec->name, pe_format_list(list, sizeof list, x26x_presets));
   }
-  if (opt->unit && !class_option(codec->priv_class, preset, opt->unit))
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s' is not a preset of codec %s", preset, codec->name);
+  if (opt->unit && !pe_class_option(codec->priv_class, preset, opt->unit))
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "preset '%s' is not a preset of codec %s", preset, codec->name);
   return POLYENC_OK;
 }
 
@@ -187,8 +194,8 @@ static polyenc_status check_x264_options(polyenc_encoder *enc, const AVCodec *co
     }
     char list[160];
     if (!ok)
-      return set_error(enc, POLYENC_ERR_ARGUMENT, "options: %s '%s' is not a %s of libx264. Valid: %s", o[0], o[1], o[0],
-                       format_list(list, sizeof list, names));
+      return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "options: %s '%s' is not a %s of libx264. Valid: %s", o[0], o[1],
+                          o[0], pe_format_list(list, sizeof list, names));
   }
   return POLYENC_OK;
 }
@@ -197,14 +204,14 @@ static polyenc_status check_x264_options(polyenc_encoder *enc, const AVCodec *co
 static polyenc_status quiet_x265(polyenc_stream *s) {
   AVCodecContext *ctx = s->codec_ctx;
   AVDictionary *params = NULL;
-  if (strcmp(ctx->codec->name, "libx265") || log_enabled(AV_LOG_INFO)) return POLYENC_OK;
+  if (strcmp(ctx->codec->name, "libx265") || pe_log_enabled(AV_LOG_INFO)) return POLYENC_OK;
   int ret = av_opt_get_dict_val(ctx->priv_data, "x265-params", 0, &params);
   if (ret >= 0 && !av_dict_get(params, "log-level", NULL, 0)) {
-    ret = av_dict_set(&params, "log-level", log_enabled(AV_LOG_WARNING) ? "warning" : "error", 0);
+    ret = av_dict_set(&params, "log-level", pe_log_enabled(AV_LOG_WARNING) ? "warning" : "error", 0);
     if (ret >= 0) ret = av_opt_set_dict_val(ctx->priv_data, "x265-params", params, 0);
   }
   av_dict_free(&params);
-  return ret < 0 ? set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index) : POLYENC_OK;
+  return ret < 0 ? pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index) : POLYENC_OK;
 }
 
 /* Everything that can be checked once the codec is known: at add_video when the config names it,
@@ -212,7 +219,7 @@ static polyenc_status quiet_x265(polyenc_stream *s) {
 static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg, int device,
                                            const AVCodec *codec, enum AVPixelFormat *pix_fmt) {
   polyenc_status st = choose_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
-  if (!st && device >= 0) st = cuda_check_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
+  if (!st && device >= 0) st = pe_cuda_check_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
   if (!st) st = check_dimensions(enc, cfg, codec, *pix_fmt);
   if (!st) st = check_crf(enc, codec, cfg->crf);
   if (!st) st = check_preset(enc, codec, cfg->preset);
@@ -220,35 +227,38 @@ static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_v
   return st;
 }
 
-polyenc_status check_frame_rate(polyenc_encoder *enc, double rate) {
+polyenc_status pe_check_frame_rate(polyenc_encoder *enc, double rate) {
   if (!(rate >= POLYENC_MIN_FRAME_RATE && rate <= POLYENC_MAX_FRAME_RATE))
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "frame_rate must be between POLYENC_MIN_FRAME_RATE (%g) and POLYENC_MAX_FRAME_RATE (%g), got %g",
-                     POLYENC_MIN_FRAME_RATE, POLYENC_MAX_FRAME_RATE, rate);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "frame_rate must be between POLYENC_MIN_FRAME_RATE (%g) and POLYENC_MAX_FRAME_RATE (%g), "
+                        "got %g", POLYENC_MIN_FRAME_RATE, POLYENC_MAX_FRAME_RATE, rate);
   return POLYENC_OK;
 }
 
 static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_config *cfg, int *device) {
-  if (cfg->width <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
-  if (cfg->height <= 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
+  if (cfg->width <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
+  if (cfg->height <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
   if ((int64_t)cfg->width * cfg->height > POLYENC_MAX_PIXELS)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d",
-                     POLYENC_MAX_PIXELS, cfg->width, cfg->height);
-  polyenc_status st = check_frame_rate(enc, cfg->frame_rate);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d", POLYENC_MAX_PIXELS,
+                        cfg->width, cfg->height);
+  polyenc_status st = pe_check_frame_rate(enc, cfg->frame_rate);
   if (st) return st;
-  if ((st = cuda_parse_device(enc, cfg->device, device))) return st;
-  if (cfg->bit_rate < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
-  if (cfg->gop_size < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "gop_size must be >= 0, got %d", cfg->gop_size);
-  if (cfg->threads < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "threads must be >= 0, got %d", cfg->threads);
+  if ((st = pe_cuda_parse_device(enc, cfg->device, device))) return st;
+  if (cfg->bit_rate < 0)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
+  if (cfg->gop_size < 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "gop_size must be >= 0, got %d", cfg->gop_size);
+  if (cfg->threads < 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "threads must be >= 0, got %d", cfg->threads);
   if (cfg->pixel_format && av_get_pix_fmt(cfg->pixel_format) == AV_PIX_FMT_NONE)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "pixel_format '%s' is not a pixel format (e.g. yuv420p, yuv444p, nv12)",
-                     cfg->pixel_format);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "pixel_format '%s' is not a pixel format (e.g. yuv420p, yuv444p, nv12)", cfg->pixel_format);
   if (!isnan(cfg->crf) && !isfinite(cfg->crf))
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "crf must be a finite number or NAN (codec default), got %g", cfg->crf);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "crf must be a finite number or NAN (codec default), got %g",
+                        cfg->crf);
   return POLYENC_OK;
 }
 
-void video_free(video_stream *v) {
+void pe_video_free(video_stream *v) {
   if (!v) return;
   av_free((char *)v->cfg.device);
   av_free((char *)v->cfg.codec);
@@ -256,43 +266,43 @@ void video_free(video_stream *v) {
   av_free((char *)v->cfg.preset);
   av_free((char *)v->cfg.color_space);
   av_free((char *)v->cfg.color_range);
-  free_options(v->options);
+  pe_free_options(v->options);
   av_frame_free(&v->frame);
-  cpu_converter_free(v->converter);
-  cuda_video_free(v->cuda);
+  pe_cpu_converter_free(v->converter);
+  pe_cuda_video_free(v->cuda);
   av_free(v);
 }
 
-polyenc_status video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out) {
+polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out) {
   enum AVColorSpace space = AVCOL_SPC_SMPTE170M;
   int full_range = 0, device = -1;
   polyenc_status st = check_config(enc, cfg, &device);
   if (!st) st = parse_color(enc, cfg, &space, &full_range);
   const AVCodec *codec = NULL;
-  if (!st && cfg->codec) st = find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, cfg->options, &codec);
-  if (!st && codec && device >= 0) st = cuda_choose_encoder(enc, device, cfg->codec, &codec);
+  if (!st && cfg->codec) st = pe_find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, cfg->options, &codec);
+  if (!st && codec && device >= 0) st = pe_cuda_choose_encoder(enc, device, cfg->codec, &codec);
   enum AVPixelFormat pix_fmt;
   if (!st && codec) st = check_codec_settings(enc, cfg, device, codec, &pix_fmt);
   if (st) return st;
 
   video_stream *v = av_mallocz(sizeof *v);
-  if (!v) return set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
+  if (!v) return pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
   v->cfg = *cfg;
-  v->cfg.device = copy_string(cfg->device);
-  v->cfg.codec = copy_string(cfg->codec);
-  v->cfg.pixel_format = copy_string(cfg->pixel_format);
-  v->cfg.preset = copy_string(cfg->preset);
-  v->cfg.color_space = copy_string(cfg->color_space);
-  v->cfg.color_range = copy_string(cfg->color_range);
-  v->options = copy_options(cfg->options, enc, &st);
+  v->cfg.device = pe_copy_string(cfg->device);
+  v->cfg.codec = pe_copy_string(cfg->codec);
+  v->cfg.pixel_format = pe_copy_string(cfg->pixel_format);
+  v->cfg.preset = pe_copy_string(cfg->preset);
+  v->cfg.color_space = pe_copy_string(cfg->color_space);
+  v->cfg.color_range = pe_copy_string(cfg->color_range);
+  v->options = pe_copy_options(cfg->options, enc, &st);
   v->cfg.options = (const char *const *)v->options;
   if (!st && ((cfg->device && !v->cfg.device) || (cfg->codec && !v->cfg.codec) ||
               (cfg->pixel_format && !v->cfg.pixel_format) || (cfg->preset && !v->cfg.preset) ||
               (cfg->color_space && !v->cfg.color_space) || (cfg->color_range && !v->cfg.color_range)))
-    st = set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
-  if (!st) st = check_options_known(enc, codec, v->options);
+    st = pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
+  if (!st) st = pe_check_options_known(enc, codec, v->options);
   if (st) {
-    video_free(v);
+    pe_video_free(v);
     return st;
   }
   v->frame_rate = rate_to_rational(cfg->frame_rate);
@@ -323,7 +333,7 @@ static polyenc_status configure_codec(polyenc_stream *s, const AVCodec *codec, c
   video_stream *v = s->impl.video;
   const polyenc_video_config *cfg = &v->cfg;
   AVCodecContext *ctx = s->codec_ctx = avcodec_alloc_context3(codec);
-  if (!ctx) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening codec %s", codec->name);
+  if (!ctx) return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening codec %s", codec->name);
   ctx->width = cfg->width;
   ctx->height = cfg->height;
   ctx->pix_fmt = v->pix_fmt;
@@ -345,13 +355,14 @@ static polyenc_status open_codec(polyenc_stream *s) {
   AVCodecContext *ctx = s->codec_ctx;
   const AVCodec *codec = ctx->codec; /* avcodec_open2 clears ctx->codec when it fails */
   const video_stream *v = s->impl.video;
-  clear_ffmpeg_log();
+  pe_clear_ffmpeg_log();
   int ret = avcodec_open2(ctx, codec, NULL);
   if (ret < 0) {
     char reason[600];
-    return set_error(s->enc, codec_status(ret), "could not open video encoder %s for stream %d (%dx%d %s, %d/%d fps): %s",
-                     codec->name, s->index, v->cfg.width, v->cfg.height, av_get_pix_fmt_name(v->pix_fmt),
-                     v->frame_rate.num, v->frame_rate.den, av_error_text(ret, reason, sizeof reason));
+    return pe_set_error(s->enc, pe_codec_status(ret),
+                        "could not open video encoder %s for stream %d (%dx%d %s, %d/%d fps): %s",
+                        codec->name, s->index, v->cfg.width, v->cfg.height, av_get_pix_fmt_name(v->pix_fmt),
+                        v->frame_rate.num, v->frame_rate.den, pe_error_text(ret, reason, sizeof reason));
   }
   return POLYENC_OK;
 }
@@ -360,7 +371,7 @@ static polyenc_status create_av_stream(polyenc_stream *s) {
   video_stream *v = s->impl.video;
   AVStream *st = s->av_stream = avformat_new_stream(s->enc->format_ctx, NULL);
   if (!st || avcodec_parameters_from_context(st->codecpar, s->codec_ctx) < 0)
-    return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
+    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
   st->time_base = s->codec_ctx->time_base;
   st->avg_frame_rate = v->frame_rate;
   st->r_frame_rate = v->frame_rate;
@@ -383,10 +394,10 @@ static int new_frame_buffer(AVFrame *frame) {
 
 static polyenc_status create_frame(polyenc_stream *s) {
   video_stream *v = s->impl.video;
-  if (v->device >= 0) return POLYENC_OK; /* cuda_video_open made them */
+  if (v->device >= 0) return POLYENC_OK; /* pe_cuda_video_open made them */
   conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
-  if (!(v->frame = av_frame_alloc()) || cpu_converter_new(&conv, &v->converter) < 0)
-    return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
+  if (!(v->frame = av_frame_alloc()) || pe_cpu_converter_new(&conv, &v->converter) < 0)
+    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
   v->frame->format = v->pix_fmt;
   v->frame->width = v->cfg.width;
   v->frame->height = v->cfg.height;
@@ -394,102 +405,107 @@ static polyenc_status create_frame(polyenc_stream *s) {
   v->frame->colorspace = s->codec_ctx->colorspace;
   v->frame->color_primaries = s->codec_ctx->color_primaries;
   v->frame->color_trc = s->codec_ctx->color_trc;
-  if (new_frame_buffer(v->frame) < 0) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
+  if (new_frame_buffer(v->frame) < 0)
+    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
   return POLYENC_OK;
 }
 
-polyenc_status video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
+polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
   polyenc_encoder *enc = s->enc;
   video_stream *v = s->impl.video;
   av_frame_free(&v->frame); /* a second open after a failed one starts clean */
-  cpu_converter_free(v->converter);
+  pe_cpu_converter_free(v->converter);
   v->converter = NULL;
-  cuda_video_free(v->cuda);
+  pe_cuda_video_free(v->cuda);
   v->cuda = NULL;
   v->next_pts = 0;
   const AVCodec *codec;
   polyenc_status st;
   if (v->cfg.codec) {
-    if ((st = find_encoder(enc, v->cfg.codec, AVMEDIA_TYPE_VIDEO, v->cfg.options, &codec))) return st;
+    if ((st = pe_find_encoder(enc, v->cfg.codec, AVMEDIA_TYPE_VIDEO, v->cfg.options, &codec))) return st;
   } else {
-    enum AVCodecID id = default_codec_id(muxer, AVMEDIA_TYPE_VIDEO);
+    enum AVCodecID id = pe_default_codec_id(muxer, AVMEDIA_TYPE_VIDEO);
     if (id == AV_CODEC_ID_NONE)
-      return set_error(enc, POLYENC_ERR_UNSUPPORTED, "container %s takes no video stream (stream %d)", muxer->name, s->index);
-    if (!(codec = software_encoder_for(id)))
-      return set_error(enc, POLYENC_ERR_UNSUPPORTED, "no encoder for %s, the default video codec of %s, in this build",
-                       avcodec_get_name(id), muxer->name);
+      return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "container %s takes no video stream (stream %d)", muxer->name,
+                          s->index);
+    if (!(codec = pe_software_encoder_for(id)))
+      return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                          "no encoder for %s, the default video codec of %s, in this build", avcodec_get_name(id),
+                          muxer->name);
   }
-  if (v->device >= 0 && (st = cuda_choose_encoder(enc, v->device, v->cfg.codec, &codec))) return st;
+  if (v->device >= 0 && (st = pe_cuda_choose_encoder(enc, v->device, v->cfg.codec, &codec))) return st;
   if (avformat_query_codec(muxer, codec->id, FF_COMPLIANCE_NORMAL) == 0)
-    return set_error(enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s", codec->name,
-                     s->index, muxer->name);
+    return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
+                        codec->name, s->index, muxer->name);
   if ((st = check_codec_settings(enc, &v->cfg, v->device, codec, &v->pix_fmt))) return st;
   if ((st = configure_codec(s, codec, muxer))) return st;
-  if ((st = route_options(s, v->options, muxer_opts)) || (st = quiet_x265(s))) return st;
+  if ((st = pe_route_options(s, v->options, muxer_opts)) || (st = quiet_x265(s))) return st;
   conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
-  if (v->device >= 0 && (st = cuda_video_open(s, v->device, &conv, &v->cuda))) return st;
+  if (v->device >= 0 && (st = pe_cuda_video_open(s, v->device, &conv, &v->cuda))) return st;
   if ((st = open_codec(s)) || (st = create_av_stream(s)) || (st = create_frame(s))) return st;
-  log_info("stream %d: video %dx%d @ %d/%d fps, %s %s%s", s->index, v->cfg.width, v->cfg.height, v->frame_rate.num,
-           v->frame_rate.den, codec->name, av_get_pix_fmt_name(v->pix_fmt), v->device >= 0 ? " (cuda)" : "");
+  pe_log_info("stream %d: video %dx%d @ %d/%d fps, %s %s%s", s->index, v->cfg.width, v->cfg.height, v->frame_rate.num,
+              v->frame_rate.den, codec->name, av_get_pix_fmt_name(v->pix_fmt), v->device >= 0 ? " (cuda)" : "");
   return POLYENC_OK;
 }
 
-polyenc_status video_flush(polyenc_stream *s) { return encoder_send(s, NULL); }
+polyenc_status pe_video_flush(polyenc_stream *s) { return pe_encoder_send(s, NULL); }
 
 static polyenc_status check_frames(polyenc_stream *s, const polyenc_frames *f) {
   polyenc_encoder *enc = s->enc;
   const polyenc_video_config *cfg = &s->impl.video->cfg;
   if ((unsigned)f->layout > POLYENC_YUV420P)
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "layout must be POLYENC_RGB_PLANAR (0), RGB24 (1), RGBA (2), BGRA (3) or YUV420P (4), got %d",
-                     (int)f->layout);
-  if (f->num_frames < 0) return set_error(enc, POLYENC_ERR_ARGUMENT, "num_frames must be >= 0, got %d", f->num_frames);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "layout must be POLYENC_RGB_PLANAR (0), RGB24 (1), RGBA (2), BGRA (3) or YUV420P (4), got %d",
+                        (int)f->layout);
+  if (f->num_frames < 0)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "num_frames must be >= 0, got %d", f->num_frames);
   if (f->num_frames == 0) return POLYENC_OK;
-  if (!f->data) return set_error(enc, POLYENC_ERR_ARGUMENT, "data must not be NULL when num_frames is %d", f->num_frames);
+  if (!f->data)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "data must not be NULL when num_frames is %d", f->num_frames);
   if (f->height != cfg->height || f->width != cfg->width)
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "All frames must have the same dimensions as stream %d. Expected height=%d width=%d, got height=%d "
-                     "width=%d",
-                     s->index, cfg->height, cfg->width, f->height, f->width);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "All frames must have the same dimensions as stream %d. Expected height=%d width=%d, got "
+                        "height=%d width=%d", s->index, cfg->height, cfg->width, f->height, f->width);
   return POLYENC_OK;
 }
 
 polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frames) {
   if (!s) return POLYENC_ERR_ARGUMENT;
   polyenc_encoder *enc = s->enc;
-  if (!frames) return set_error(enc, POLYENC_ERR_ARGUMENT, "frames must not be NULL");
+  if (!frames) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "frames must not be NULL");
   if (s->kind != STREAM_VIDEO)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one", s->index);
-  polyenc_status st = encoder_check_open(enc, "polyenc_add_frames");
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one",
+                        s->index);
+  polyenc_status st = pe_encoder_check_open(enc, "polyenc_add_frames");
   if (st || (st = check_frames(s, frames)) || frames->num_frames == 0) return st;
 
   int64_t frame_stride = 0;
   source_frame first = {frames->layout, frames->data, {0}, frames->width, frames->height};
-  frames_strides(frames, &frame_stride, first.strides);
-  return video_add_source(s, &first, frames->num_frames, frame_stride);
+  pe_frames_strides(frames, &frame_stride, first.strides);
+  return pe_video_add_source(s, &first, frames->num_frames, frame_stride);
 }
 
-int video_device(const polyenc_stream *s) { return s->impl.video->device; }
+int pe_video_device(const polyenc_stream *s) { return s->impl.video->device; }
 
-polyenc_status video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
+polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
   polyenc_encoder *enc = s->enc;
   video_stream *v = s->impl.video;
-  polyenc_status st = frames_check_extent(s, first, n, frame_stride);
+  polyenc_status st = pe_frames_check_extent(s, first, n, frame_stride);
   if (st) return st;
-  if (v->cuda) return cuda_video_add(s, v->cuda, first, n, frame_stride, &v->next_pts);
+  if (v->cuda) return pe_cuda_video_add(s, v->cuda, first, n, frame_stride, &v->next_pts);
   source_frame src = *first;
   for (int i = 0; i < n; i++) {
     src.data = first->data + i * frame_stride;
     int ret = av_frame_is_writable(v->frame) ? 0 : new_frame_buffer(v->frame); /* the encoder may hold the last one */
-    if (ret >= 0) ret = cpu_convert(v->converter, &src, v->frame);
+    if (ret >= 0) ret = pe_cpu_convert(v->converter, &src, v->frame);
     if (ret < 0) {
       char reason[600];
-      return encoder_fail(enc, set_error(enc, codec_status(ret),
-                                         "converting frame %d of stream %d failed: %s", i, s->index,
-                                         av_error_text(ret, reason, sizeof reason)));
+      return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret),
+                                               "converting frame %d of stream %d failed: %s", i, s->index,
+                                               pe_error_text(ret, reason, sizeof reason)));
     }
     v->frame->pts = v->next_pts++;
-    if ((st = encoder_send(s, v->frame))) return st;
+    if ((st = pe_encoder_send(s, v->frame))) return st;
   }
   return POLYENC_OK;
 }

@@ -25,26 +25,28 @@ struct cuda_video {
   AVFrame *frames[2];     /* NVENC: [0]; CPU codec: the two slots of the pipeline */
 };
 
-polyenc_status cuda_parse_device(polyenc_encoder *enc, const char *device, int *index) {
+polyenc_status pe_cuda_parse_device(polyenc_encoder *enc, const char *device, int *index) {
   *index = -1;
   if (!device || !strcmp(device, "cpu")) return POLYENC_OK;
   if (strncmp(device, "cuda", 4) || (device[4] && device[4] != ':'))
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "device must be NULL, \"cpu\", \"cuda\" or \"cuda:N\", got '%s'", device);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "device must be NULL, \"cpu\", \"cuda\" or \"cuda:N\", got '%s'",
+                        device);
   long n = 0;
   if (device[4] == ':') {
     char *end;
     n = strtol(device + 5, &end, 10);
     if (end == device + 5 || *end || n < 0 || n > 1023)
-      return set_error(enc, POLYENC_ERR_ARGUMENT, "device '%s': N in \"cuda:N\" must be a device index >= 0", device);
+      return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "device '%s': N in \"cuda:N\" must be a device index >= 0",
+                          device);
   }
   char why[300];
-  if (gpu_device_problem((int)n, why, sizeof why))
-    return set_error(enc, POLYENC_ERR_UNSUPPORTED, "device '%s' cannot be used: %s", device, why);
+  if (pe_gpu_device_problem((int)n, why, sizeof why))
+    return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "device '%s' cannot be used: %s", device, why);
   *index = (int)n;
   return POLYENC_OK;
 }
 
-int cuda_is_nvenc(const AVCodec *codec) {
+int pe_cuda_is_nvenc(const AVCodec *codec) {
   size_t n = strlen(codec->name);
   return n > 6 && !strcmp(codec->name + n - 6, "_nvenc");
 }
@@ -86,12 +88,12 @@ static int probe_nvenc(int device, const AVCodec *codec, char *reason, size_t si
   AVBufferRef *dev = NULL, *frames = NULL;
   AVCodecContext *ctx = NULL;
   char text[300];
-  clear_ffmpeg_log();
+  pe_clear_ffmpeg_log();
   int ret = hw_device_new(device, &dev);
   if (ret < 0) {
-    snprintf(reason, size, "FFmpeg cannot open cuda:%d: %s", device, av_error_text(ret, text, sizeof text));
+    snprintf(reason, size, "FFmpeg cannot open cuda:%d: %s", device, pe_error_text(ret, text, sizeof text));
   } else if ((ret = hw_frames_new(dev, AV_PIX_FMT_NV12, 256, 256, &frames)) < 0) {
-    snprintf(reason, size, "FFmpeg cannot allocate CUDA frames: %s", av_error_text(ret, text, sizeof text));
+    snprintf(reason, size, "FFmpeg cannot allocate CUDA frames: %s", pe_error_text(ret, text, sizeof text));
   } else if (!(ctx = avcodec_alloc_context3(codec)) || !(ctx->hw_frames_ctx = av_buffer_ref(frames))) {
     ret = AVERROR(ENOMEM);
     snprintf(reason, size, "out of memory");
@@ -102,16 +104,16 @@ static int probe_nvenc(int device, const AVCodec *codec, char *reason, size_t si
     ctx->pix_fmt = AV_PIX_FMT_CUDA;
     ctx->sw_pix_fmt = AV_PIX_FMT_NV12;
     if ((ret = avcodec_open2(ctx, codec, NULL)) < 0)
-      snprintf(reason, size, "%s does not open: %s", codec->name, av_error_text(ret, text, sizeof text));
+      snprintf(reason, size, "%s does not open: %s", codec->name, pe_error_text(ret, text, sizeof text));
   }
   avcodec_free_context(&ctx);
   av_buffer_unref(&frames);
   av_buffer_unref(&dev);
-  clear_ffmpeg_log();
+  pe_clear_ffmpeg_log();
   return ret >= 0;
 }
 
-int cuda_nvenc_works(int device, const AVCodec *codec, char *reason, size_t size) {
+int pe_cuda_nvenc_works(int device, const AVCodec *codec, char *reason, size_t size) {
   int slot = codec->id == AV_CODEC_ID_H264 ? 0 : codec->id == AV_CODEC_ID_HEVC ? 1 : codec->id == AV_CODEC_ID_AV1 ? 2 : -1;
   if (slot < 0 || device >= PROBED_DEVICES) return probe_nvenc(device, codec, reason, size);
   pthread_mutex_lock(&probe_lock);
@@ -127,35 +129,37 @@ static const AVCodec *nvenc_for(enum AVCodecID id) {
   const AVCodec *codec;
   void *it = NULL;
   while ((codec = av_codec_iterate(&it)))
-    if (codec->id == id && av_codec_is_encoder(codec) && cuda_is_nvenc(codec)) return codec;
+    if (codec->id == id && av_codec_is_encoder(codec) && pe_cuda_is_nvenc(codec)) return codec;
   return NULL;
 }
 
-polyenc_status cuda_choose_encoder(polyenc_encoder *enc, int device, const char *name, const AVCodec **codec) {
+polyenc_status pe_cuda_choose_encoder(polyenc_encoder *enc, int device, const char *name, const AVCodec **codec) {
   char reason[400], gpu[256];
-  gpu_device_name(device, gpu, sizeof gpu);
-  if (cuda_is_nvenc(*codec)) {
-    if (!cuda_nvenc_works(device, *codec, reason, sizeof reason))
-      return set_error(enc, POLYENC_ERR_UNSUPPORTED,
-                       "codec '%s' needs NVENC, which does not work on cuda:%d (%s): %s. Leave codec NULL (or a "
-                       "name like \"h264\") to encode on the CPU from the GPU's conversion",
-                       name ? name : (*codec)->name, device, gpu[0] ? gpu : "unknown GPU", reason);
+  pe_gpu_device_name(device, gpu, sizeof gpu);
+  if (pe_cuda_is_nvenc(*codec)) {
+    if (!pe_cuda_nvenc_works(device, *codec, reason, sizeof reason))
+      return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                          "codec '%s' needs NVENC, which does not work on cuda:%d (%s): %s. Leave codec NULL (or a "
+                          "name like \"h264\") to encode on the CPU from the GPU's conversion",
+                          name ? name : (*codec)->name, device, gpu[0] ? gpu : "unknown GPU", reason);
     return POLYENC_OK;
   }
   int spec_name = !name || !avcodec_find_encoder_by_name(name); /* "h264", not "libx264" */
   const AVCodec *nvenc = spec_name ? nvenc_for((*codec)->id) : NULL;
-  if (nvenc && cuda_nvenc_works(device, nvenc, reason, sizeof reason)) *codec = nvenc;
-  else if (nvenc) log_info("cuda:%d (%s): %s does not work (%s): encoding with %s", device, gpu, nvenc->name, reason, (*codec)->name);
+  if (nvenc && pe_cuda_nvenc_works(device, nvenc, reason, sizeof reason)) *codec = nvenc;
+  else if (nvenc)
+    pe_log_info("cuda:%d (%s): %s does not work (%s): encoding with %s", device, gpu, nvenc->name, reason,
+                (*codec)->name);
   return POLYENC_OK;
 }
 
-polyenc_status cuda_check_pixel_format(polyenc_encoder *enc, const AVCodec *codec, const char *name,
-                                       enum AVPixelFormat *pix_fmt) {
-  if (!name && cuda_is_nvenc(codec)) *pix_fmt = AV_PIX_FMT_NV12;
-  if (!gpu_can_produce(*pix_fmt))
-    return set_error(enc, POLYENC_ERR_UNSUPPORTED,
-                     "pixel_format %s (codec %s) cannot be produced on a cuda stream: use nv12, yuv420p or yuv444p",
-                     av_get_pix_fmt_name(*pix_fmt), codec->name);
+polyenc_status pe_cuda_check_pixel_format(polyenc_encoder *enc, const AVCodec *codec, const char *name,
+                                          enum AVPixelFormat *pix_fmt) {
+  if (!name && pe_cuda_is_nvenc(codec)) *pix_fmt = AV_PIX_FMT_NV12;
+  if (!pe_gpu_can_produce(*pix_fmt))
+    return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                        "pixel_format %s (codec %s) cannot be produced on a cuda stream: use nv12, yuv420p or yuv444p",
+                        av_get_pix_fmt_name(*pix_fmt), codec->name);
   return POLYENC_OK;
 }
 
@@ -167,11 +171,11 @@ static void copy_colors(AVFrame *f, const AVCodecContext *ctx) {
   f->color_trc = ctx->color_trc;
 }
 
-void cuda_video_free(cuda_video *cv) {
+void pe_cuda_video_free(cuda_video *cv) {
   if (!cv) return;
   av_frame_free(&cv->frames[0]);
   av_frame_free(&cv->frames[1]);
-  gpu_converter_free(cv->gpu);
+  pe_gpu_converter_free(cv->gpu);
   av_buffer_unref(&cv->hw_frames);
   av_free(cv);
 }
@@ -184,39 +188,39 @@ static polyenc_status open_nvenc(polyenc_stream *s, cuda_video *cv, const conver
   if (ret >= 0) ret = hw_frames_new(dev, conv->format, conv->width, conv->height, &cv->hw_frames);
   if (ret < 0) {
     av_buffer_unref(&dev);
-    return set_error(s->enc, POLYENC_ERR_CODEC, "stream %d: CUDA frames on cuda:%d for %s: %s", s->index, cv->device,
-                     ctx->codec->name, av_error_text(ret, text, sizeof text));
+    return pe_set_error(s->enc, POLYENC_ERR_CODEC, "stream %d: CUDA frames on cuda:%d for %s: %s", s->index, cv->device,
+                        ctx->codec->name, pe_error_text(ret, text, sizeof text));
   }
   ctx->pix_fmt = AV_PIX_FMT_CUDA;
   ctx->sw_pix_fmt = conv->format;
   ret = (ctx->hw_frames_ctx = av_buffer_ref(cv->hw_frames)) ? 0 : AVERROR(ENOMEM);
-  if (ret >= 0) ret = gpu_converter_new(cv->device, conv, dev, &cv->gpu, text, sizeof text);
+  if (ret >= 0) ret = pe_gpu_converter_new(cv->device, conv, dev, &cv->gpu, text, sizeof text);
   av_buffer_unref(&dev); /* the frames context and the converter hold it */
   if (ret < 0)
-    return set_error(s->enc, codec_status(ret), "stream %d on cuda:%d: %s",
-                     s->index, cv->device, ret == AVERROR(ENOMEM) ? "out of memory" : text);
+    return pe_set_error(s->enc, pe_codec_status(ret), "stream %d on cuda:%d: %s",
+                        s->index, cv->device, ret == AVERROR(ENOMEM) ? "out of memory" : text);
   return POLYENC_OK;
 }
 
-polyenc_status cuda_video_open(polyenc_stream *s, int device, const conversion *conv, cuda_video **out) {
+polyenc_status pe_cuda_video_open(polyenc_stream *s, int device, const conversion *conv, cuda_video **out) {
   cuda_video *cv = av_mallocz(sizeof *cv);
-  if (!cv) return set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
+  if (!cv) return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
   cv->device = device;
-  cv->nvenc = cuda_is_nvenc(s->codec_ctx->codec);
+  cv->nvenc = pe_cuda_is_nvenc(s->codec_ctx->codec);
   polyenc_status st = POLYENC_OK;
   char text[400];
   if (cv->nvenc) {
     st = open_nvenc(s, cv, conv);
   } else {
-    int ret = gpu_converter_new(device, conv, NULL, &cv->gpu, text, sizeof text);
+    int ret = pe_gpu_converter_new(device, conv, NULL, &cv->gpu, text, sizeof text);
     if (ret < 0)
-      st = set_error(s->enc, codec_status(ret), "stream %d on cuda:%d: %s",
-                     s->index, device, text);
+      st = pe_set_error(s->enc, pe_codec_status(ret), "stream %d on cuda:%d: %s",
+                        s->index, device, text);
   }
   for (int i = 0; i < 2 && !st; i++) {
     AVFrame *f = cv->frames[i] = av_frame_alloc();
     if (!f) {
-      st = set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
+      st = pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
       break;
     }
     f->format = conv->format;
@@ -225,14 +229,14 @@ polyenc_status cuda_video_open(polyenc_stream *s, int device, const conversion *
     copy_colors(f, s->codec_ctx);
   }
   if (st) {
-    cuda_video_free(cv);
+    pe_cuda_video_free(cv);
     return st;
   }
   char gpu[256];
-  gpu_device_name(device, gpu, sizeof gpu);
-  log_info("stream %d: cuda:%d (%s): %s", s->index, device, gpu,
-           cv->nvenc ? "NVENC, frames converted on the GPU into the encoder's CUDA frames"
-                     : "converted on the GPU, YUV copied to pinned host memory, CPU encoder");
+  pe_gpu_device_name(device, gpu, sizeof gpu);
+  pe_log_info("stream %d: cuda:%d (%s): %s", s->index, device, gpu,
+              cv->nvenc ? "NVENC, frames converted on the GPU into the encoder's CUDA frames"
+                        : "converted on the GPU, YUV copied to pinned host memory, CPU encoder");
   *out = cv;
   return POLYENC_OK;
 }
@@ -242,19 +246,20 @@ static polyenc_status gpu_failed(polyenc_stream *s, cuda_video *cv, int ret) {
   polyenc_encoder *enc = s->enc;
   /* EINVAL: the caller's input (not CUDA memory, wrong device, past its allocation): nothing was encoded */
   if (ret == AVERROR(EINVAL))
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "stream %d (cuda:%d): %s", s->index, cv->device, gpu_converter_error(cv->gpu));
-  return encoder_fail(enc, set_error(enc, codec_status(ret), "stream %d (cuda:%d): %s", s->index, cv->device,
-                                     gpu_converter_error(cv->gpu)));
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "stream %d (cuda:%d): %s", s->index, cv->device,
+                        pe_gpu_converter_error(cv->gpu));
+  return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret), "stream %d (cuda:%d): %s", s->index, cv->device,
+                                           pe_gpu_converter_error(cv->gpu)));
 }
 
 static polyenc_status send(polyenc_stream *s, AVFrame *f, int64_t *next_pts) {
   f->pts = (*next_pts)++;
-  return encoder_send(s, f);
+  return pe_encoder_send(s, f);
 }
 
-polyenc_status cuda_video_add(polyenc_stream *s, cuda_video *cv, const source_frame *first, int n, int64_t frame_stride,
-                              int64_t *next_pts) {
-  int ret = gpu_begin(cv->gpu, first, n, frame_stride);
+polyenc_status pe_cuda_video_add(polyenc_stream *s, cuda_video *cv, const source_frame *first, int n,
+                                 int64_t frame_stride, int64_t *next_pts) {
+  int ret = pe_gpu_begin(cv->gpu, first, n, frame_stride);
   if (ret < 0) return gpu_failed(s, cv, ret);
   source_frame src = *first;
   polyenc_status st = POLYENC_OK;
@@ -265,11 +270,12 @@ polyenc_status cuda_video_add(polyenc_stream *s, cuda_video *cv, const source_fr
       av_frame_unref(f); /* the encoder keeps its own reference to the last frame */
       if ((ret = av_hwframe_get_buffer(cv->hw_frames, f, 0)) < 0) {
         char text[300];
-        return encoder_fail(s->enc, set_error(s->enc, POLYENC_ERR_CODEC, "stream %d: no CUDA frame from the pool: %s",
-                                              s->index, av_error_text(ret, text, sizeof text)));
+        return pe_encoder_fail(s->enc, pe_set_error(s->enc, POLYENC_ERR_CODEC,
+                                                    "stream %d: no CUDA frame from the pool: %s", s->index,
+                                                    pe_error_text(ret, text, sizeof text)));
       }
       copy_colors(f, s->codec_ctx);
-      if ((ret = gpu_convert_to_hw_frame(cv->gpu, &src, f)) < 0) return gpu_failed(s, cv, ret);
+      if ((ret = pe_gpu_convert_to_hw_frame(cv->gpu, &src, f)) < 0) return gpu_failed(s, cv, ret);
       st = send(s, f, next_pts);
     }
     return st;
@@ -278,18 +284,18 @@ polyenc_status cuda_video_add(polyenc_stream *s, cuda_video *cv, const source_fr
   for (int i = 0; i <= n && !st; i++) {
     if (i < n) {
       src.data = first->data + i * frame_stride;
-      if ((ret = gpu_convert_to_host(cv->gpu, &src, cv->frames[i % 2], i % 2)) < 0) {
-        if (i > 0) gpu_wait(cv->gpu, (i - 1) % 2);
+      if ((ret = pe_gpu_convert_to_host(cv->gpu, &src, cv->frames[i % 2], i % 2)) < 0) {
+        if (i > 0) pe_gpu_wait(cv->gpu, (i - 1) % 2);
         return gpu_failed(s, cv, ret);
       }
     }
     if (i == 0) continue;
-    if ((ret = gpu_wait(cv->gpu, (i - 1) % 2)) < 0) {
-      if (i < n) gpu_wait(cv->gpu, i % 2);
+    if ((ret = pe_gpu_wait(cv->gpu, (i - 1) % 2)) < 0) {
+      if (i < n) pe_gpu_wait(cv->gpu, i % 2);
       return gpu_failed(s, cv, ret);
     }
     st = send(s, cv->frames[(i - 1) % 2], next_pts);
-    if (st && i < n) gpu_wait(cv->gpu, i % 2);
+    if (st && i < n) pe_gpu_wait(cv->gpu, i % 2);
   }
   return st;
 }
@@ -317,40 +323,42 @@ static const char *dtype_name(char *buf, size_t size, int code, int bits, int la
 }
 
 static polyenc_status check_tensor_device(polyenc_stream *s, const dl_tensor *t) {
-  int device = video_device(s), type = (int)t->device.device_type, id = t->device.device_id;
+  int device = pe_video_device(s), type = (int)t->device.device_type, id = t->device.device_id;
   if (type == DL_CUDA_HOST || type == DL_CUDA_MANAGED) return POLYENC_OK; /* reachable from host and GPU */
   if (type == DL_CPU && device >= 0)
-    return set_error(s->enc, POLYENC_ERR_ARGUMENT,
-                     "tensor is on the CPU, but stream %d is on cuda:%d: move the tensor to the GPU "
-                     "(tensor.cuda()) or add the stream with device \"cpu\"", s->index, device);
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
+                        "tensor is on the CPU, but stream %d is on cuda:%d: move the tensor to the GPU "
+                        "(tensor.cuda()) or add the stream with device \"cpu\"", s->index, device);
   if (type == DL_CUDA && device < 0)
-    return set_error(s->enc, POLYENC_ERR_ARGUMENT,
-                     "tensor is on cuda:%d, but stream %d is a cpu stream: add the stream with device \"cuda:%d\" "
-                     "or move the tensor to the CPU", id, s->index, id);
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
+                        "tensor is on cuda:%d, but stream %d is a cpu stream: add the stream with device \"cuda:%d\" "
+                        "or move the tensor to the CPU", id, s->index, id);
   if (type == DL_CUDA && id != device)
-    return set_error(s->enc, POLYENC_ERR_ARGUMENT, "tensor is on cuda:%d, but stream %d is on cuda:%d", id, s->index, device);
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT, "tensor is on cuda:%d, but stream %d is on cuda:%d", id,
+                        s->index, device);
   if (type != DL_CPU && type != DL_CUDA)
-    return set_error(s->enc, POLYENC_ERR_ARGUMENT,
-                     "tensor device_type %d is not supported: kDLCPU (1), kDLCUDA (2), kDLCUDAHost (3) or "
-                     "kDLCUDAManaged (13)", type);
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
+                        "tensor device_type %d is not supported: kDLCPU (1), kDLCUDA (2), kDLCUDAHost (3) or "
+                        "kDLCUDAManaged (13)", type);
   return POLYENC_OK;
 }
 
 POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *s, const dl_tensor *t) {
   if (!s) return POLYENC_ERR_ARGUMENT;
   polyenc_encoder *enc = s->enc;
-  if (!t) return set_error(enc, POLYENC_ERR_ARGUMENT, "tensor must not be NULL");
+  if (!t) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor must not be NULL");
   if (s->kind != STREAM_VIDEO)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames_dlpack needs a video stream: stream %d is not one", s->index);
-  polyenc_status st = encoder_check_open(enc, "polyenc_add_frames_dlpack");
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "polyenc_add_frames_dlpack needs a video stream: stream %d is not one", s->index);
+  polyenc_status st = pe_encoder_check_open(enc, "polyenc_add_frames_dlpack");
   if (st) return st;
   char name[32];
   if (t->dtype.code != DL_UINT || t->dtype.bits != 8 || t->dtype.lanes != 1)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "tensor dtype must be uint8 (torch.uint8), got %s",
-                     dtype_name(name, sizeof name, t->dtype.code, t->dtype.bits, t->dtype.lanes));
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor dtype must be uint8 (torch.uint8), got %s",
+                        dtype_name(name, sizeof name, t->dtype.code, t->dtype.bits, t->dtype.lanes));
   if (t->ndim != 4 || !t->shape)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "tensor must have 4 dimensions, (N, 3, H, W) or (N, H, W, 3|4), got %d",
-                     t->ndim);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "tensor must have 4 dimensions, (N, 3, H, W) or (N, H, W, 3|4), got %d", t->ndim);
   if ((st = check_tensor_device(s, t))) return st;
   const int64_t *shape = t->shape;
   int h = s->codec_ctx->height, w = s->codec_ctx->width;
@@ -359,22 +367,23 @@ POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *s, const dl
   else if (shape[1] == h && shape[2] == w && shape[3] == 3) layout = POLYENC_RGB24;
   else if (shape[1] == h && shape[2] == w && shape[3] == 4) layout = POLYENC_RGBA;
   else
-    return set_error(enc, POLYENC_ERR_ARGUMENT,
-                     "tensor shape (%lld, %lld, %lld, %lld) is neither (N, 3, %d, %d) nor (N, %d, %d, 3|4) for "
-                     "stream %d (height %d, width %d)",
-                     (long long)shape[0], (long long)shape[1], (long long)shape[2], (long long)shape[3], h, w, h, w,
-                     s->index, h, w);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "tensor shape (%lld, %lld, %lld, %lld) is neither (N, 3, %d, %d) nor (N, %d, %d, 3|4) for "
+                        "stream %d (height %d, width %d)",
+                        (long long)shape[0], (long long)shape[1], (long long)shape[2], (long long)shape[3], h, w, h, w,
+                        s->index, h, w);
   if (shape[0] < 0 || shape[0] > 0x7fffffff)
-    return set_error(enc, POLYENC_ERR_ARGUMENT, "tensor shape[0] (the number of frames) must be >= 0, got %lld",
-                     (long long)shape[0]);
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor shape[0] (the number of frames) must be >= 0, got %lld",
+                        (long long)shape[0]);
   int64_t strides[4] = {shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1}; /* compact */
   for (int i = 0; t->strides && i < 4; i++) {
     if (t->strides[i] < 0)
-      return set_error(enc, POLYENC_ERR_ARGUMENT, "tensor strides[%d] must be >= 0, got %lld", i, (long long)t->strides[i]);
+      return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor strides[%d] must be >= 0, got %lld", i,
+                          (long long)t->strides[i]);
     strides[i] = t->strides[i];
   }
   if (shape[0] == 0) return POLYENC_OK;
-  if (!t->data) return set_error(enc, POLYENC_ERR_ARGUMENT, "tensor data must not be NULL");
+  if (!t->data) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor data must not be NULL");
   source_frame first = {layout, (const uint8_t *)t->data + t->byte_offset, {strides[1], strides[2], strides[3]}, w, h};
-  return video_add_source(s, &first, (int)shape[0], strides[0]);
+  return pe_video_add_source(s, &first, (int)shape[0], strides[0]);
 }

@@ -15,7 +15,7 @@ struct cpu_converter {
 
 static int fits_int(int64_t v) { return v >= -0x7fffffff && v <= 0x7fffffff; }
 
-int cpu_converter_new(const conversion *conv, cpu_converter **out) {
+int pe_cpu_converter_new(const conversion *conv, cpu_converter **out) {
   cpu_converter *c = av_mallocz(sizeof *c);
   if (!c) return AVERROR(ENOMEM);
   c->conv = *conv;
@@ -23,9 +23,9 @@ int cpu_converter_new(const conversion *conv, cpu_converter **out) {
   return 0;
 }
 
-void cpu_converter_free(cpu_converter *c) {
+void pe_cpu_converter_free(cpu_converter *c) {
   if (!c) return;
-  generic_path_free(&c->generic);
+  pe_generic_path_free(&c->generic);
   av_free(c->merged);
   av_free(c);
 }
@@ -33,7 +33,8 @@ void cpu_converter_free(cpu_converter *c) {
 /* Whether libyuv (or a plain plane copy) can read the caller's memory as it is. */
 static int usable_as_is(const source_frame *src) {
   const int64_t *st = src->strides;
-  if (layout_is_packed(src->layout)) return st[2] == 1 && st[1] == layout_bytes_per_pixel(src->layout) && fits_int(st[0]);
+  if (pe_layout_is_packed(src->layout))
+    return st[2] == 1 && st[1] == pe_layout_bytes_per_pixel(src->layout) && fits_int(st[0]);
   if (src->layout == POLYENC_RGB_PLANAR) return st[2] == 1 && fits_int(st[0]) && fits_int(st[1]);
   /* YUV420P: rows of bytes by definition; av_image_copy_plane asserts a row stride at least as wide as a row */
   int w = src->width, cw = (w + 1) / 2;
@@ -53,7 +54,7 @@ static int try_libyuv(cpu_converter *c, const source_frame *src, AVFrame *dst) {
   int *ls = dst->linesize;
   if (cv->format == AV_PIX_FMT_YUV420P && layout == POLYENC_RGB_PLANAR) {
     /* planar -> packed RAW in a scratch frame, then RAW -> I420: still well ahead of swscale */
-    uint8_t *raw = grow_buffer(&c->merged, &c->merged_size, (size_t)w * h * 3);
+    uint8_t *raw = pe_grow_buffer(&c->merged, &c->merged_size, (size_t)w * h * 3);
     if (!raw) return 0;
     MergeRGBPlane(rgb, (int)src->strides[1], rgb + src->strides[0], (int)src->strides[1], rgb + 2 * src->strides[0],
                   (int)src->strides[1], raw, w * 3, w, h);
@@ -83,15 +84,15 @@ static int try_libyuv(cpu_converter *c, const source_frame *src, AVFrame *dst) {
   return 0;
 }
 
-int cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst) {
+int pe_cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst) {
   int direct = usable_as_is(src);
   int yuv_copy = src->layout == POLYENC_YUV420P && c->conv.format == AV_PIX_FMT_YUV420P;
-  if (direct && yuv_copy) return copy_yuv420p(src, dst);
+  if (direct && yuv_copy) return pe_copy_yuv420p(src, dst);
   if (direct && try_libyuv(c, src, dst)) return 0;
   source_frame dense;
-  int ret = generic_gather(&c->generic, src, &dense);
+  int ret = pe_generic_gather(&c->generic, src, &dense);
   if (ret < 0) return ret;
-  if (yuv_copy) return copy_yuv420p(&dense, dst);
+  if (yuv_copy) return pe_copy_yuv420p(&dense, dst);
   if (!direct && try_libyuv(c, &dense, dst)) return 0;
-  return generic_swscale(&c->generic, &c->conv, &dense, dst);
+  return pe_generic_swscale(&c->generic, &c->conv, &dense, dst);
 }

@@ -9,20 +9,20 @@
 
 enum { PADDING = 64 }; /* swscale's SIMD reads whole words past the end of a row */
 
-int cpu_can_produce(enum AVPixelFormat format) { return sws_isSupportedOutput(format) > 0; }
+int pe_cpu_can_produce(enum AVPixelFormat format) { return sws_isSupportedOutput(format) > 0; }
 
-void generic_path_free(generic_path *g) {
+void pe_generic_path_free(generic_path *g) {
   for (int i = 0; i < NUM_LAYOUTS; i++) sws_freeContext(g->sws[i]);
   av_freep(&g->scratch);
 }
 
-int layout_bytes_per_pixel(polyenc_layout layout) {
+int pe_layout_bytes_per_pixel(polyenc_layout layout) {
   return layout == POLYENC_RGB24 ? 3 : layout == POLYENC_RGBA || layout == POLYENC_BGRA ? 4 : 1;
 }
 
-int layout_is_packed(polyenc_layout layout) { return layout != POLYENC_RGB_PLANAR && layout != POLYENC_YUV420P; }
+int pe_layout_is_packed(polyenc_layout layout) { return layout != POLYENC_RGB_PLANAR && layout != POLYENC_YUV420P; }
 
-uint8_t *grow_buffer(uint8_t **buf, size_t *buf_size, size_t size) {
+uint8_t *pe_grow_buffer(uint8_t **buf, size_t *buf_size, size_t size) {
   if (size > *buf_size) {
     av_freep(buf);
     *buf_size = 0;
@@ -36,12 +36,13 @@ static void copy_rows(uint8_t *dst, const uint8_t *src, int64_t src_stride, size
   for (int y = 0; y < rows; y++) memcpy(dst + y * row_bytes, src + y * src_stride, row_bytes);
 }
 
-int generic_gather(generic_path *g, const source_frame *src, source_frame *dense) {
-  int w = src->width, h = src->height, bpp = layout_bytes_per_pixel(src->layout);
+int pe_generic_gather(generic_path *g, const source_frame *src, source_frame *dense) {
+  int w = src->width, h = src->height, bpp = pe_layout_bytes_per_pixel(src->layout);
   const int64_t *st = src->strides;
   size_t plane = (size_t)w * h, cw = (size_t)(w + 1) / 2, ch = (size_t)(h + 1) / 2;
-  size_t size = src->layout == POLYENC_YUV420P ? plane + 2 * cw * ch : plane * (layout_is_packed(src->layout) ? bpp : 3);
-  uint8_t *dst = grow_buffer(&g->scratch, &g->scratch_size, size + PADDING);
+  size_t size = src->layout == POLYENC_YUV420P ? plane + 2 * cw * ch
+                                               : plane * (pe_layout_is_packed(src->layout) ? bpp : 3);
+  uint8_t *dst = pe_grow_buffer(&g->scratch, &g->scratch_size, size + PADDING);
   if (!dst) return AVERROR(ENOMEM);
   memset(dst + size, 0, PADDING);
   if (src->layout == POLYENC_YUV420P) {
@@ -50,7 +51,7 @@ int generic_gather(generic_path *g, const source_frame *src, source_frame *dense
     copy_rows(dst + plane, u, st[1], cw, (int)ch);
     copy_rows(dst + plane + cw * ch, v, st[1], cw, (int)ch);
     *dense = (source_frame){src->layout, dst, {w, (int64_t)cw, 0}, w, h};
-  } else if (layout_is_packed(src->layout)) {
+  } else if (pe_layout_is_packed(src->layout)) {
     if (st[1] == bpp && st[2] == 1)
       copy_rows(dst, src->data, st[0], (size_t)w * bpp, h);
     else
@@ -103,7 +104,7 @@ static struct SwsContext *sws_for(generic_path *g, const conversion *cv, polyenc
   return sws;
 }
 
-int generic_swscale(generic_path *g, const conversion *cv, const source_frame *src, AVFrame *dst) {
+int pe_generic_swscale(generic_path *g, const conversion *cv, const source_frame *src, AVFrame *dst) {
   struct SwsContext *sws = sws_for(g, cv, src->layout);
   if (!sws) return AVERROR(EINVAL);
   const uint8_t *planes[4] = {0};
@@ -132,7 +133,7 @@ int generic_swscale(generic_path *g, const conversion *cv, const source_frame *s
   return ret < 0 ? ret : 0;
 }
 
-int copy_yuv420p(const source_frame *src, AVFrame *dst) {
+int pe_copy_yuv420p(const source_frame *src, AVFrame *dst) {
   int w = src->width, h = src->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
   const uint8_t *u = src->data + src->strides[0] * h, *v = u + src->strides[1] * ch;
   av_image_copy_plane(dst->data[0], dst->linesize[0], src->data, (int)src->strides[0], w, h);

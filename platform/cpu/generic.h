@@ -14,22 +14,22 @@ typedef struct generic_path {
   size_t scratch_size;
 } generic_path;
 
-void generic_path_free(generic_path *g);
+void pe_generic_path_free(generic_path *g);
 
-int layout_bytes_per_pixel(polyenc_layout layout);
-int layout_is_packed(polyenc_layout layout);
+int pe_layout_bytes_per_pixel(polyenc_layout layout);
+int pe_layout_is_packed(polyenc_layout layout);
 
 /* *buf grown to at least size bytes (contents not kept); NULL when out of memory. */
-uint8_t *grow_buffer(uint8_t **buf, size_t *buf_size, size_t size);
+uint8_t *pe_grow_buffer(uint8_t **buf, size_t *buf_size, size_t size);
 
 /* Copies src into g's scratch, contiguous and padded: what swscale gets, and what a fast path gets
  * when the caller's strides are not rows of packed pixels. */
-int generic_gather(generic_path *g, const source_frame *src, source_frame *dense);
+int pe_generic_gather(generic_path *g, const source_frame *src, source_frame *dense);
 
-/* src (contiguous, from generic_gather) -> dst with swscale, as conv says. */
-int generic_swscale(generic_path *g, const conversion *conv, const source_frame *src, AVFrame *dst);
+/* src (contiguous, from pe_generic_gather) -> dst with swscale, as conv says. */
+int pe_generic_swscale(generic_path *g, const conversion *conv, const source_frame *src, AVFrame *dst);
 
 /* yuv420p with positive strides -> a yuv420p frame, plane by plane. */
-int copy_yuv420p(const source_frame *src, AVFrame *dst);
+int pe_copy_yuv420p(const source_frame *src, AVFrame *dst);
 
 #endif

@@ -149,9 +149,9 @@ static int loaded(void) {
   return !load_problem[0];
 }
 
-int gpu_device_count(void) { return loaded() ? num_devices : 0; }
+int pe_gpu_device_count(void) { return loaded() ? num_devices : 0; }
 
-const char *gpu_device_problem(int index, char *buf, size_t size) {
+const char *pe_gpu_device_problem(int index, char *buf, size_t size) {
   if (!loaded()) {
     snprintf(buf, size, "%s", load_problem);
     return buf;
@@ -164,18 +164,18 @@ const char *gpu_device_problem(int index, char *buf, size_t size) {
   return NULL;
 }
 
-void gpu_device_name(int index, char *buf, size_t size) {
+void pe_gpu_device_name(int index, char *buf, size_t size) {
   CUdevice dev;
   buf[0] = '\0';
   if (size < 2 || !loaded() || index < 0 || index >= num_devices || cu.DeviceGet(&dev, index) != CUDA_SUCCESS) return;
   if (cu.DeviceGetName(buf, (int)(size > 256 ? 256 : size), dev) != CUDA_SUCCESS) buf[0] = '\0';
 }
 
-int gpu_can_produce(enum AVPixelFormat format) {
+int pe_gpu_can_produce(enum AVPixelFormat format) {
   return format == AV_PIX_FMT_NV12 || format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUV444P;
 }
 
-int gpu_can_read(polyenc_layout layout) { return layout <= POLYENC_BGRA; }
+int pe_gpu_can_read(polyenc_layout layout) { return layout <= POLYENC_BGRA; }
 
 /* ---- pinned host buffers: an AVBufferPool whose buffers are cuMemHostAlloc memory ---- */
 typedef struct pinned_pool {
@@ -250,7 +250,7 @@ static int fail(gpu_converter *c, char *buf, size_t size, CUresult r, const char
   return r == CUDA_SUCCESS ? AVERROR(EINVAL) : AVERROR_EXTERNAL;
 }
 
-const char *gpu_converter_error(const gpu_converter *c) { return c ? c->error : ""; }
+const char *pe_gpu_converter_error(const gpu_converter *c) { return c ? c->error : ""; }
 
 /* Plane layout of the host / device YUV frame: rows aligned to 64 bytes, planes one after the other. */
 static void plan_frame(gpu_converter *c) {
@@ -324,11 +324,11 @@ static int setup(gpu_converter *c, char *err, size_t size) {
   return ret;
 }
 
-int gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_device, gpu_converter **out, char *err,
-                      size_t size) {
+int pe_gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_device, gpu_converter **out, char *err,
+                         size_t size) {
   *out = NULL;
-  if (gpu_device_problem(index, err, size)) return AVERROR(ENODEV);
-  if (!gpu_can_produce(conv->format)) {
+  if (pe_gpu_device_problem(index, err, size)) return AVERROR(ENODEV);
+  if (!pe_gpu_can_produce(conv->format)) {
     snprintf(err, size, "the CUDA kernels write nv12, yuv420p or yuv444p, not %s", av_get_pix_fmt_name(conv->format));
     return AVERROR(EINVAL);
   }
@@ -359,14 +359,14 @@ int gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_device,
   }
   if (!ret) ret = setup(c, err, size);
   if (ret < 0) {
-    gpu_converter_free(c);
+    pe_gpu_converter_free(c);
     return ret;
   }
   *out = c;
   return 0;
 }
 
-void gpu_converter_free(gpu_converter *c) {
+void pe_gpu_converter_free(gpu_converter *c) {
   if (!c) return;
   CUcontext ignored;
   if (c->ctx && cu.CtxPushCurrent(c->ctx) == CUDA_SUCCESS) {
@@ -434,8 +434,8 @@ static int check_memory(gpu_converter *c, const source_frame *first, int n, int6
   return 0;
 }
 
-int gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride) {
-  if (!gpu_can_read(first->layout))
+int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride) {
+  if (!pe_gpu_can_read(first->layout))
     return fail(c, NULL, 0, CUDA_SUCCESS, "layout %d cannot be read on a cuda stream: use RGB_PLANAR, RGB24, RGBA or BGRA",
                 (int)first->layout);
   CUcontext ignored;
@@ -469,7 +469,7 @@ static int launch(gpu_converter *c, const source_frame *src, const uint64_t dst[
   return r == CUDA_SUCCESS ? 0 : fail(c, NULL, 0, r, "launching the conversion kernel (cuLaunchKernel)");
 }
 
-int gpu_convert_to_host(gpu_converter *c, const source_frame *src, AVFrame *dst, int slot) {
+int pe_gpu_convert_to_host(gpu_converter *c, const source_frame *src, AVFrame *dst, int slot) {
   if (!c->pool || slot < 0 || slot > 1) return fail(c, NULL, 0, CUDA_SUCCESS, "internal error: not a host converter");
   AVBufferRef *buf = av_buffer_pool_get(c->pool);
   if (!buf)
@@ -503,7 +503,7 @@ int gpu_convert_to_host(gpu_converter *c, const source_frame *src, AVFrame *dst,
   return 0;
 }
 
-int gpu_wait(gpu_converter *c, int slot) {
+int pe_gpu_wait(gpu_converter *c, int slot) {
   CUcontext ignored;
   CUresult r = cu.CtxPushCurrent(c->ctx);
   if (r != CUDA_SUCCESS) return fail(c, NULL, 0, r, "cuCtxPushCurrent on device %d", c->index);
@@ -512,7 +512,7 @@ int gpu_wait(gpu_converter *c, int slot) {
   return r == CUDA_SUCCESS ? 0 : fail(c, NULL, 0, r, "converting a frame on cuda:%d", c->index);
 }
 
-int gpu_convert_to_hw_frame(gpu_converter *c, const source_frame *src, AVFrame *dst) {
+int pe_gpu_convert_to_hw_frame(gpu_converter *c, const source_frame *src, AVFrame *dst) {
   if (!c->hw_device || dst->format != AV_PIX_FMT_CUDA)
     return fail(c, NULL, 0, CUDA_SUCCESS, "internal error: not an NVENC converter");
   uint64_t planes[3] = {0};

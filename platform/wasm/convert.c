@@ -64,7 +64,7 @@ static int make_coefficients(enum AVColorSpace cs, int full, coefficients *k) {
   return 1;
 }
 
-int cpu_converter_new(const conversion *conv, cpu_converter **out) {
+int pe_cpu_converter_new(const conversion *conv, cpu_converter **out) {
   cpu_converter *c = av_mallocz(sizeof *c);
   if (!c) return AVERROR(ENOMEM);
   c->conv = *conv;
@@ -73,9 +73,9 @@ int cpu_converter_new(const conversion *conv, cpu_converter **out) {
   return 0;
 }
 
-void cpu_converter_free(cpu_converter *c) {
+void pe_cpu_converter_free(cpu_converter *c) {
   if (!c) return;
-  generic_path_free(&c->generic);
+  pe_generic_path_free(&c->generic);
   av_free(c);
 }
 
@@ -234,8 +234,8 @@ static int try_simd(cpu_converter *c, const source_frame *src, AVFrame *dst) {
   if (!c->simd_ok || src->layout == POLYENC_YUV420P) return 0;
   const int64_t *st = src->strides;
   rgb_source s = {src->layout, src->data, st[0], 0};
-  if (layout_is_packed(src->layout)) {
-    if (st[1] != layout_bytes_per_pixel(src->layout) || st[2] != 1) return 0;
+  if (pe_layout_is_packed(src->layout)) {
+    if (st[1] != pe_layout_bytes_per_pixel(src->layout) || st[2] != 1) return 0;
   } else {
     if (st[2] != 1) return 0;
     s.plane_stride = st[0], s.row_stride = st[1];
@@ -244,13 +244,13 @@ static int try_simd(cpu_converter *c, const source_frame *src, AVFrame *dst) {
   return 1;
 }
 
-int cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst) {
+int pe_cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst) {
   int yuv_copy = src->layout == POLYENC_YUV420P && c->conv.format == AV_PIX_FMT_YUV420P;
-  if (yuv_copy && src->strides[0] > 0 && src->strides[1] > 0) return copy_yuv420p(src, dst);
+  if (yuv_copy && src->strides[0] > 0 && src->strides[1] > 0) return pe_copy_yuv420p(src, dst);
   if (try_simd(c, src, dst)) return 0;
   source_frame dense;
-  int ret = generic_gather(&c->generic, src, &dense);
+  int ret = pe_generic_gather(&c->generic, src, &dense);
   if (ret < 0) return ret;
-  if (yuv_copy) return copy_yuv420p(&dense, dst);
-  return generic_swscale(&c->generic, &c->conv, &dense, dst);
+  if (yuv_copy) return pe_copy_yuv420p(&dense, dst);
+  return pe_generic_swscale(&c->generic, &c->conv, &dense, dst);
 }

@@ -77,7 +77,7 @@ static int64_t seek_in_js(void *opaque, int64_t offset, int whence) {
 EMSCRIPTEN_KEEPALIVE
 int pew_open_writer(polyenc_encoder *enc, int id, const char *format, const char *path) {
   polyenc_writer w = {.opaque = (void *)(intptr_t)id, .write = write_to_js, .seek = path ? seek_in_js : NULL};
-  return path ? encoder_open_named_writer(enc, &w, format, path) : polyenc_open_writer(enc, &w, format);
+  return path ? pe_encoder_open_named_writer(enc, &w, format, path) : polyenc_open_writer(enc, &w, format);
 }
 
 /* ---- memory output ---- */
@@ -114,6 +114,6 @@ int pew_add_packet(polyenc_stream *s, const uint8_t *data, int size, double pts,
 /* The video codec a container gets when addVideo names none ("h264" for mp4, "vp9" for webm), or NULL. */
 EMSCRIPTEN_KEEPALIVE
 const char *pew_default_video_codec(const char *format) {
-  const AVOutputFormat *muxer = find_muxer(format, NULL);
-  return muxer ? avcodec_get_name(default_codec_id(muxer, AVMEDIA_TYPE_VIDEO)) : NULL;
+  const AVOutputFormat *muxer = pe_find_muxer(format, NULL);
+  return muxer ? avcodec_get_name(pe_default_codec_id(muxer, AVMEDIA_TYPE_VIDEO)) : NULL;
 }
