@@ -11,5 +11,12 @@ configure_package_config_file(cmake/polyencConfig.cmake.in ${PROJECT_BINARY_DIR}
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/polyencConfigVersion.cmake COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/polyencConfig.cmake ${PROJECT_BINARY_DIR}/polyencConfigVersion.cmake cmake/FindLibyuv.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/polyenc)
+if(POLYENC_BUNDLED)
+  set(POLYENC_PC_REQUIRES "")
+  set(POLYENC_PC_LIBS_PRIVATE "-lm -ldl -lpthread")
+else()
+  set(POLYENC_PC_REQUIRES "Requires.private: libavformat libavcodec libavutil libswscale libswresample\n")
+  set(POLYENC_PC_LIBS_PRIVATE "-lyuv -lm")
+endif()
 configure_file(cmake/polyenc.pc.in ${PROJECT_BINARY_DIR}/polyenc.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/polyenc.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

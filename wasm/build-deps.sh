@@ -1,160 +1,210 @@
 #!/usr/bin/env bash
-# Build polyenc's WebAssembly dependencies (x264, libopus, libvpx, FFmpeg) from source
-# with emscripten, in two variants:
-#   st  single-threaded
-#   mt  threaded (-pthread; x264 with threads, FFmpeg with pthreads)
+# Build polyenc's dependencies (x264, libopus, libvpx and a minimal FFmpeg) from source, for one
+# target or several:
+#   wasm-st   WebAssembly, single-threaded (emcc -O3 -msimd128)
+#   wasm-mt   WebAssembly, threaded (-pthread)
+#   native    this machine's compiler: static, PIC, symbols hidden, with SIMD (nasm); what
+#             POLYENC_FFMPEG=bundled links into libpolyenc (plus NVENC's headers, and the
+#             decoders and demuxers the self-checks read back with)
 #
-# Sources come from Debian source packages (`apt-get source ffmpeg x264 opus
-# libvpx`, a deb-src entry is added when run as root) or from directories given
-# in FFMPEG_SRC / X264_SRC / OPUS_SRC / LIBVPX_SRC. Nothing else is downloaded.
+# Sources come from Debian source packages (`apt-get source ffmpeg x264 opus libvpx`; a deb-src entry is added when run as root) or from directories given in
+# FFMPEG_SRC / X264_SRC / OPUS_SRC / LIBVPX_SRC; NVENC's headers from the binary package
+# libffmpeg-nvenc-dev (or FFNVCODEC_SRC). Nothing else is downloaded.
+# The patches in wasm/patches/<package>/ are applied to every target.
 #
-# Results are cached under ${POLYENC_WASM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/polyenc/wasm-deps}
-# in one prefix per variant, keyed on a hash of the source versions, the
-# emscripten version and every flag below. A cache hit takes seconds.
+# Results are cached under ${POLYENC_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/polyenc/deps},
+# one prefix per target, keyed on a hash of the source versions, the compiler, the patches and
+# every flag below. A cache hit takes seconds.
 #
 # Usage:
-#   wasm/build-deps.sh                  build (or reuse) both variants
-#   wasm/build-deps.sh --variant st     only one variant (st|mt|all)
-#   wasm/build-deps.sh --print-prefix st|mt
-#                                       print the prefix path for that variant
-#                                       (the path a build with the current
-#                                       sources and flags uses; builds nothing)
-#   wasm/build-deps.sh --force          rebuild even on a cache hit
+#   wasm/build-deps.sh                      build (or reuse) wasm-st and wasm-mt
+#   wasm/build-deps.sh --target T           T: wasm-st, wasm-mt, native, wasm (both wasm), all
+#   wasm/build-deps.sh --print-prefix T     print the prefix of one target (the path a build with
+#                                           the current sources and flags uses; builds nothing)
+#   wasm/build-deps.sh --force              rebuild even on a cache hit
 # Environment:
-#   JOBS (default 2), POLYENC_WASM_CACHE, FFMPEG_SRC, X264_SRC, OPUS_SRC, LIBVPX_SRC
-#   POLYENC_WASM_VPX=0  leave libvpx (VP8/VP9) out (smaller, ~1.5 min faster)
+#   JOBS (default: the number of CPUs), POLYENC_DEPS_CACHE, the *_SRC directories above
+#   POLYENC_WASM_VPX=0  leave libvpx (VP8/VP9) out of the wasm targets (~1.5 min faster)
 #
 # After a build, ${cache}/env.sh (also linked as wasm/.deps/env.sh) exports
-# POLYENC_WASM_DEPS_ST and POLYENC_WASM_DEPS_MT; each prefix has include/,
-# lib/ and lib/pkgconfig/.
+# POLYENC_WASM_DEPS_ST, POLYENC_WASM_DEPS_MT and POLYENC_NATIVE_DEPS for the prefixes that are
+# built; each prefix has include/, lib/ and lib/pkgconfig/.
 set -euo pipefail
 
 # Bump when the recipe changes in a way the flags below do not show.
-RECIPE_REV=1
+RECIPE_REV=2
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE_ROOT=${POLYENC_WASM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/polyenc/wasm-deps}
-JOBS=${JOBS:-2}
+PATCHES="$HERE/patches"
+CACHE_ROOT=${POLYENC_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/polyenc/deps}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}   # Debian's emcc needs acorn from node-acorn
+ALL_TARGETS=(wasm-st wasm-mt native)
 
 log()  { printf '[build-deps] %s\n' "$*" >&2; }
 die()  { printf '[build-deps] error: %s\n' "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" = 0 ]; }
+is_wasm() { [ "${1%%-*}" = wasm ]; }
+pkg_var() { local v=${1//-/_}; echo "${v^^}"; }   # nv-codec-headers -> NV_CODEC_HEADERS
 
 # ---------------------------------------------------------------- arguments
-VARIANTS=(st mt)
+TARGETS=(wasm-st wasm-mt)
 PRINT_PREFIX=
 FORCE=0
+targets_of() { # $1 a --target value -> the targets it names
+  case "$1" in
+    wasm-st|wasm-mt|native) echo "$1" ;;
+    wasm) echo wasm-st wasm-mt ;;
+    all) echo "${ALL_TARGETS[@]}" ;;
+    *) die "unknown target '$1' (wasm-st, wasm-mt, native, wasm or all)" ;;
+  esac
+}
 while [ $# -gt 0 ]; do
   case "$1" in
-    --print-prefix) PRINT_PREFIX=${2:-}; shift 2 || die "--print-prefix needs st|mt" ;;
+    --print-prefix) PRINT_PREFIX=${2:-}; shift 2 || die "--print-prefix needs a target" ;;
     --print-prefix=*) PRINT_PREFIX=${1#*=}; shift ;;
-    --variant) case "${2:-}" in st|mt) VARIANTS=("$2") ;; all) VARIANTS=(st mt) ;; *) die "--variant st|mt|all" ;; esac; shift 2 ;;
+    --target) read -r -a TARGETS <<<"$(targets_of "${2:-}")"; shift 2 ;;
+    --target=*) read -r -a TARGETS <<<"$(targets_of "${1#*=}")"; shift ;;
     --force) FORCE=1; shift ;;
     -j) JOBS=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
 done
 if [ -n "$PRINT_PREFIX" ]; then
-  case "$PRINT_PREFIX" in st|mt) ;; *) die "--print-prefix st|mt, got '$PRINT_PREFIX'" ;; esac
+  case "$PRINT_PREFIX" in wasm-st|wasm-mt|native) ;; *) die "--print-prefix wasm-st|wasm-mt|native, got '$PRINT_PREFIX'" ;; esac
 fi
 
 # ---------------------------------------------------------------- flags
 # Everything that shapes the output lives here; all of it goes into the key.
-COMMON_CFLAGS="-O3 -msimd128"
 WITH_VPX=${POLYENC_WASM_VPX:-1}
 case "$WITH_VPX" in 0|1) ;; *) die "POLYENC_WASM_VPX must be 0 or 1" ;; esac
+has_vpx() { ! is_wasm "$1" || [ "$WITH_VPX" = 1 ]; }
 
-variant_cflags() { if [ "$1" = mt ]; then echo "$COMMON_CFLAGS -pthread"; else echo "$COMMON_CFLAGS"; fi; }
-variant_ldflags() { if [ "$1" = mt ]; then echo "-pthread"; else echo ""; fi; }
+target_cflags() {
+  case "$1" in
+    wasm-st) echo "-O3 -msimd128" ;;
+    wasm-mt) echo "-O3 -msimd128 -pthread" ;;
+    native) echo "-O2 -fPIC -fvisibility=hidden" ;;
+  esac
+}
+target_ldflags() { if [ "$1" = wasm-mt ]; then echo "-pthread"; fi; }
+target_cc() { if is_wasm "$1"; then echo emcc; else echo "${CC:-cc}"; fi; }
 
-x264_args() { # $1 variant
-  local a=(--host=i686-gnu --enable-static --disable-cli --disable-asm --bit-depth=8
-           --chroma-format=all --disable-opencl --disable-avs --disable-swscale
-           --disable-lavf --disable-ffms --disable-gpac --disable-lsmash
-           --extra-cflags="$(variant_cflags "$1")" --extra-ldflags="$(variant_ldflags "$1")")
-  [ "$1" = st ] && a+=(--disable-thread)
+x264_args() { # $1 target
+  local a=(--enable-static --disable-cli --chroma-format=all --disable-opencl --disable-avs
+           --disable-swscale --disable-lavf --disable-ffms --disable-gpac --disable-lsmash
+           --extra-cflags="$(target_cflags "$1")" --extra-ldflags="$(target_ldflags "$1")")
+  case "$1" in
+    wasm-st) a+=(--host=i686-gnu --disable-asm --bit-depth=8 --disable-thread) ;;
+    wasm-mt) a+=(--host=i686-gnu --disable-asm --bit-depth=8) ;;
+    native) a+=(--enable-pic --bit-depth=all) ;;
+  esac
   printf '%s\n' "${a[@]}"
 }
 
-opus_args() { # $1 variant
-  printf '%s\n' --host=i686-pc-linux-gnu --enable-static --disable-shared \
-    --disable-doc --disable-extra-programs --disable-intrinsics --disable-rtcd \
-    --disable-asm --disable-hardening --disable-stack-protector
+opus_args() { # $1 target
+  if is_wasm "$1"; then
+    printf '%s\n' --host=i686-pc-linux-gnu --enable-static --disable-shared \
+      --disable-doc --disable-extra-programs --disable-intrinsics --disable-rtcd \
+      --disable-asm --disable-hardening --disable-stack-protector
+  else
+    printf '%s\n' --enable-static --disable-shared --with-pic --disable-doc --disable-extra-programs
+  fi
 }
 
 # libvpx: VP8 + VP9 encoders only (no decoders), full (not realtime-only)
 # build so FFmpeg's default libvpx settings stay valid.
-vpx_args() { # $1 variant
-  local a=(--target=generic-gnu --enable-static --disable-shared --disable-examples
+vpx_args() { # $1 target
+  local a=(--enable-static --disable-shared --disable-examples
            --disable-tools --disable-docs --disable-unit-tests --disable-install-bins
            --disable-install-srcs --disable-vp8-decoder --disable-vp9-decoder
-           --enable-vp8-encoder --enable-vp9-encoder --disable-runtime-cpu-detect
+           --enable-vp8-encoder --enable-vp9-encoder
            --disable-webm-io --disable-libyuv --disable-debug-libs)
-  if [ "$1" = mt ]; then a+=(--enable-multithread); else a+=(--disable-multithread); fi
+  case "$1" in
+    wasm-st) a+=(--target=generic-gnu --disable-runtime-cpu-detect --disable-multithread) ;;
+    wasm-mt) a+=(--target=generic-gnu --disable-runtime-cpu-detect --enable-multithread) ;;
+    native) a+=(--target=x86_64-linux-gcc --enable-pic --enable-runtime-cpu-detect --enable-multithread --as=nasm) ;;
+  esac
   printf '%s\n' "${a[@]}"
 }
 
+# What polyenc documents (README, "Bundled FFmpeg"); the native target adds NVENC and what the
+# self-checks (tests, scripts/gpu-check.sh) decode with.
 FF_ENCODERS=libx264,aac,libopus,flac,pcm_s16le,mpeg4
-FF_MUXERS=mp4,mov,ipod,matroska,webm,ogg,opus,wav,flac,adts,null
+FF_MUXERS=mp4,mov,ipod,matroska,webm,ogg,opus,wav,flac,adts,avi,null
 FF_PARSERS=h264,aac,opus,flac,mpeg4video
-if [ "$WITH_VPX" = 1 ]; then FF_ENCODERS+=,libvpx_vp8,libvpx_vp9; FF_PARSERS+=,vp8,vp9; fi
 FF_BSFS=aac_adtstoasc,h264_mp4toannexb,extract_extradata,vp9_superframe,pgs_frame_merge
+FF_NATIVE_ENCODERS=h264_nvenc,hevc_nvenc
+FF_NATIVE_DECODERS=h264,hevc,aac,opus,flac,pcm_s16le
+FF_NATIVE_DEMUXERS=mov,matroska,ogg,wav,flac,aac,avi
+FF_NATIVE_PARSERS=hevc
 
-ffmpeg_args() { # $1 variant
-  local a=(--target-os=none --arch=x86_32 --enable-cross-compile
-           --cc=emcc --cxx=em++ --ar=emar --ranlib=emranlib --nm=emnm
-           --pkg-config=pkg-config --pkg-config-flags=--static
-           --disable-asm --disable-inline-asm --disable-x86asm --disable-runtime-cpudetect
+ffmpeg_args() { # $1 target
+  local enc=$FF_ENCODERS parsers=$FF_PARSERS
+  if has_vpx "$1"; then enc+=,libvpx_vp8,libvpx_vp9; parsers+=,vp8,vp9; fi
+  local a=(--pkg-config=pkg-config --pkg-config-flags=--static
            --disable-autodetect --disable-programs --disable-doc --disable-debug
            --disable-network --disable-iconv --disable-everything
            --enable-static --disable-shared --enable-gpl
            --enable-avcodec --enable-avformat --enable-avutil --enable-swscale --enable-swresample
            --disable-avfilter --disable-avdevice --disable-postproc
            --enable-libx264 --enable-libopus
-           --enable-encoder=$FF_ENCODERS --enable-muxer=$FF_MUXERS
-           --enable-parser=$FF_PARSERS --enable-bsf=$FF_BSFS
-           --optflags=-O3
-           --extra-cflags="$(variant_cflags "$1")" --extra-ldflags="$(variant_ldflags "$1")")
-  if [ "$1" = mt ]; then a+=(--enable-pthreads); else a+=(--disable-pthreads); fi
-  if [ "$WITH_VPX" = 1 ]; then a+=(--enable-libvpx); fi
+           --enable-muxer=$FF_MUXERS --enable-bsf=$FF_BSFS
+           --extra-cflags="$(target_cflags "$1")" --extra-ldflags="$(target_ldflags "$1")")
+  has_vpx "$1" && a+=(--enable-libvpx)
+  case "$1" in
+    wasm-*) a+=(--target-os=none --arch=x86_32 --enable-cross-compile
+                --cc=emcc --cxx=em++ --ar=emar --ranlib=emranlib --nm=emnm
+                --disable-asm --disable-inline-asm --disable-x86asm --disable-runtime-cpudetect
+                --optflags=-O3 --enable-encoder=$enc --enable-parser=$parsers) ;;
+  esac
+  case "$1" in
+    wasm-st) a+=(--disable-pthreads) ;;
+    wasm-mt) a+=(--enable-pthreads) ;;
+    native) a+=(--enable-pic --enable-pthreads --enable-ffnvcodec --enable-cuda --enable-nvenc
+                --enable-encoder=$enc,$FF_NATIVE_ENCODERS --enable-decoder=$FF_NATIVE_DECODERS
+                --enable-demuxer=$FF_NATIVE_DEMUXERS --enable-parser=$parsers,$FF_NATIVE_PARSERS
+                --enable-protocol=file) ;;
+  esac
   printf '%s\n' "${a[@]}"
 }
 
-# x264 with threads calls slicetype_slice_cost through x264_threadpool_run,
-# whose callback type is void *(*)(void *); slicetype_slice_cost returns void,
-# so wasm's call_indirect traps ("function signature mismatch"). Give it the
-# right signature and drop the cast. Applied to every variant (harmless in st).
-patch_x264() { # $1 source dir (a private copy)
-  local f="$1/encoder/slicetype.c"
-  grep -q 'static void slicetype_slice_cost( x264_slicetype_slice_t \*s )' "$f" \
-    || die "x264 patch: slicetype_slice_cost definition not found in $f"
-  sed -i \
-    -e 's/^static void slicetype_slice_cost( x264_slicetype_slice_t \*s )$/static void *slicetype_slice_cost( void *arg )/' \
-    -e 's/x264_threadpool_run( h->lookaheadpool, (void\*)slicetype_slice_cost, &s\[i\] );/x264_threadpool_run( h->lookaheadpool, slicetype_slice_cost, \&s[i] );/' \
-    "$f"
-  # body: declare s from arg, return NULL at the end of the function
-  awk '
-    /^static void \*slicetype_slice_cost\( void \*arg \)$/ { print; infn=1; next }
-    infn && /^\{$/ { print; print "    x264_slicetype_slice_t *s = arg;"; next }
-    infn && /^\}$/ { print "    return NULL;"; print; infn=0; next }
-    { print }' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
-  grep -q 'x264_threadpool_run( h->lookaheadpool, slicetype_slice_cost, &s\[i\] );' "$f" \
-    || die "x264 patch: x264_threadpool_run call not rewritten in $f"
+target_parts() { # $1 target -> the packages it builds, in order
+  local p=(x264 opus)
+  has_vpx "$1" && p+=(libvpx)
+  [ "$1" = native ] && p+=(ffnvcodec)
+  p+=(ffmpeg)
+  echo "${p[@]}"
 }
-PATCH_ID=$(declare -f patch_x264 | sha256sum | cut -c1-16)
+
+apply_patches() { # $1 package, $2 source dir (a private copy)
+  local f
+  for f in "$PATCHES/$1"/*.patch; do
+    [ -e "$f" ] || continue
+    patch -d "$2" -p1 --forward --silent < "$f" >&2 || die "patch $f does not apply to $1"
+  done
+}
+patches_id() { (cd "$PATCHES" && find . -name '*.patch' -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum | cut -c1-16; }
 
 # ---------------------------------------------------------------- tools
-need_tools() {
-  local missing=()
-  command -v emcc >/dev/null || missing+=(emscripten)
+need_tools() { # $@ targets
+  local missing=() t wasm=0 native=0
+  for t in "$@"; do if is_wasm "$t"; then wasm=1; else native=1; fi; done
   command -v make >/dev/null || missing+=(make)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
   command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
   command -v xz >/dev/null || missing+=(xz-utils)
   command -v flock >/dev/null || missing+=(util-linux)
-  [ -d /usr/share/nodejs/acorn ] || missing+=(node-acorn)
+  command -v patch >/dev/null || missing+=(patch)
+  if [ "$wasm" = 1 ]; then
+    command -v emcc >/dev/null || missing+=(emscripten)
+    [ -d /usr/share/nodejs/acorn ] || missing+=(node-acorn)
+  fi
+  if [ "$native" = 1 ]; then
+    command -v "${CC:-cc}" >/dev/null || missing+=(gcc)
+    command -v nasm >/dev/null || missing+=(nasm)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   is_root || die "missing: ${missing[*]} (run as root to install them, or: sudo apt-get install ${missing[*]})"
   log "installing ${missing[*]}"
@@ -167,7 +217,7 @@ have_deb_src() { apt-get source --print-uris -qq x264 2>/dev/null | grep -q '\.d
 
 ensure_deb_src() {
   have_deb_src && return 0
-  is_root || die "no deb-src entry for Debian's sources; run as root once, or add one, or set FFMPEG_SRC/X264_SRC/OPUS_SRC"
+  is_root || die "no deb-src entry for Debian's sources; run as root once, or add one, or set FFMPEG_SRC/X264_SRC/OPUS_SRC/LIBVPX_SRC"
   local d=/etc/apt/sources.list.d out822=/etc/apt/sources.list.d/polyenc-deb-src.sources
   local outlist=/etc/apt/sources.list.d/polyenc-deb-src.list f
   : > "$out822.tmp"; : > "$outlist.tmp"
@@ -212,8 +262,33 @@ deb_version() { # $1 source package -> debian version apt-get source would fetch
     | sed -E "s/^$1_(.*)\.dsc$/\1/"
 }
 
+# NVENC's headers: Debian's libffmpeg-nvenc-dev (headers only, architecture all), unpacked, or a
+# directory holding include/ffnvcodec/ and ffnvcodec.pc (FFNVCODEC_SRC).
+resolve_ffnvcodec() { # $1 fetch (1) or only name (0)
+  local dir=${FFNVCODEC_SRC:-} ver deb=libffmpeg-nvenc-dev
+  if [ -n "$dir" ]; then
+    [ -e "$dir/include/ffnvcodec/nvEncodeAPI.h" ] || die "FFNVCODEC_SRC=$dir has no include/ffnvcodec/nvEncodeAPI.h"
+    ver="dir:$dir:$(dir_fingerprint "$dir")"
+  else
+    ver=$(apt-cache policy "$deb" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    [ -n "$ver" ] && [ "$ver" != "(none)" ] || die "apt knows no $deb (set FFNVCODEC_SRC)"
+    dir="$CACHE_ROOT/src/${deb}_$ver"
+    if [ "$1" = 1 ] && [ ! -e "$dir/.complete" ]; then
+      log "apt-get download $deb ($ver)"
+      local tmp; tmp=$(mktemp -d "$CACHE_ROOT/src/.fetch-$deb.XXXXXX")
+      (cd "$tmp" && apt-get download -qq "$deb=$ver" >&2 && dpkg-deb -x ./*.deb x) || die "apt-get download $deb failed"
+      rm -rf "$dir"; mkdir -p "$dir/include"
+      mv "$tmp/x/usr/include/ffnvcodec" "$dir/include/" && mv "$tmp/x/usr/share/pkgconfig/ffnvcodec.pc" "$dir/" \
+        || die "$deb has no ffnvcodec headers"
+      touch "$dir/.complete"; rm -rf "$tmp"
+    fi
+  fi
+  SRC_FFNVCODEC=$dir; VER_FFNVCODEC=$ver
+}
+
 resolve_source() { # $1 package, $2 env var name, $3 fetch (1) or only name (0)
   local pkg=$1 var=$2 fetch=$3 dir ver
+  [ "$pkg" = ffnvcodec ] && { resolve_ffnvcodec "$fetch"; return; }
   dir=${!var:-}
   if [ -n "$dir" ]; then
     [ -d "$dir" ] || die "$var=$dir is not a directory"
@@ -242,24 +317,29 @@ resolve_source() { # $1 package, $2 env var name, $3 fetch (1) or only name (0)
       rm -rf "$dir"; mv "$sub" "$dir"; touch "$dir/.complete"; rm -rf "$tmp"
     fi
   fi
-  printf -v "SRC_${pkg^^}" '%s' "$dir"
-  printf -v "VER_${pkg^^}" '%s' "$ver"
+  printf -v "SRC_$(pkg_var "$pkg")" '%s' "$dir"
+  printf -v "VER_$(pkg_var "$pkg")" '%s' "$ver"
 }
 
 # ---------------------------------------------------------------- key
-variant_key() { # $1 variant
+target_key() { # $1 target
+  local t=$1 part
   {
-    echo "recipe=$RECIPE_REV"
-    echo "emcc=$(emcc --version 2>/dev/null | head -n1)"
-    echo "ffmpeg=$VER_FFMPEG x264=$VER_X264 opus=$VER_OPUS vpx=$WITH_VPX:${VER_LIBVPX:-}"
-    echo "variant=$1 cflags=$(variant_cflags "$1") ldflags=$(variant_ldflags "$1")"
-    echo "x264:"; x264_args "$1"; echo "x264patch=$PATCH_ID"
-    echo "opus:"; opus_args "$1"
-    if [ "$WITH_VPX" = 1 ]; then echo "vpx:"; vpx_args "$1"; fi
-    echo "ffmpeg:"; ffmpeg_args "$1"
+    echo "recipe=$RECIPE_REV target=$t"
+    echo "cc=$($(target_cc "$t") --version 2>/dev/null | head -n1)"
+    is_wasm "$t" || echo "nasm=$(nasm -v 2>/dev/null)"
+    echo "patches=$(patches_id)"
+    echo "cflags=$(target_cflags "$t") ldflags=$(target_ldflags "$t")"
+    for part in $(target_parts "$t"); do
+      local v="VER_$(pkg_var "$part")"; echo "$part=${!v}"
+    done
+    echo "x264:"; x264_args "$t"
+    echo "opus:"; opus_args "$t"
+    if has_vpx "$t"; then echo "vpx:"; vpx_args "$t"; fi
+    echo "ffmpeg:"; ffmpeg_args "$t"
   } | sha256sum | cut -c1-12
 }
-variant_dir() { echo "$CACHE_ROOT/$1-$(variant_key "$1")"; }
+target_dir() { echo "$CACHE_ROOT/$1-$(target_key "$1")"; }
 
 # ---------------------------------------------------------------- builds
 run_logged() { # $1 logfile, rest: command
@@ -270,128 +350,150 @@ run_logged() { # $1 logfile, rest: command
   fi
 }
 
-build_x264() { # $1 variant, $2 vdir
-  local v=$1 vd=$2 b="$2/build/x264" logf="$2/logs/x264.log"
-  rm -rf "$b"; mkdir -p "$b"
-  cp -a "$SRC_X264/." "$b/"
-  patch_x264 "$b"
-  local args; mapfile -t args < <(x264_args "$v")
-  (cd "$b" && run_logged "$logf" env CC=emcc AR=emar RANLIB=emranlib STRIP=: \
-     ./configure --prefix="$vd/prefix" "${args[@]}")
+private_copy() { # $1 package, $2 source dir, $3 build dir: a patched copy of the sources
+  rm -rf "$3"; mkdir -p "$3"
+  cp -a "$2/." "$3/"
+  apply_patches "$1" "$3"
+}
+
+build_x264() { # $1 target, $2 target dir
+  local t=$1 td=$2 b="$2/build/x264" logf="$2/logs/x264.log" cc; cc=$(target_cc "$1")
+  private_copy x264 "$SRC_X264" "$b"
+  local args; mapfile -t args < <(x264_args "$t")
+  local tools=(CC="$cc")
+  is_wasm "$t" && tools+=(AR=emar RANLIB=emranlib STRIP=:)
+  (cd "$b" && run_logged "$logf" env "${tools[@]}" ./configure --prefix="$td/prefix" "${args[@]}")
   # x264's configure adds -fno-tree-vectorize, which cancels -msimd128 auto-vectorisation
-  sed -i 's/ -fno-tree-vectorize//g' "$b/config.mak"
-  if [ "$v" = mt ]; then grep -q '^#define HAVE_THREAD 1' "$b/config.h" || die "x264 configured without threads"; fi
+  is_wasm "$t" && sed -i 's/ -fno-tree-vectorize//g' "$b/config.mak"
+  if [ "$t" != wasm-st ]; then grep -q '^#define HAVE_THREAD 1' "$b/config.h" || die "x264 configured without threads"; fi
   (cd "$b" && run_logged "$logf" make -j"$JOBS" && run_logged "$logf" make install-lib-static)
 }
 
-build_opus() { # $1 variant, $2 vdir
-  local v=$1 vd=$2 b="$2/build/opus" logf="$2/logs/opus.log"
-  rm -rf "$b"; mkdir -p "$b"
-  cp -a "$SRC_OPUS/." "$b/"
-  local args; mapfile -t args < <(opus_args "$v")
-  (cd "$b" && run_logged "$logf" env CC=emcc AR=emar RANLIB=emranlib \
-     CFLAGS="$(variant_cflags "$v")" LDFLAGS="$(variant_ldflags "$v")" ./configure --prefix="$vd/prefix" "${args[@]}")
+build_opus() { # $1 target, $2 target dir
+  local t=$1 td=$2 b="$2/build/opus" logf="$2/logs/opus.log" cc; cc=$(target_cc "$1")
+  private_copy opus "$SRC_OPUS" "$b"
+  local args; mapfile -t args < <(opus_args "$t")
+  local tools=(CC="$cc")
+  is_wasm "$t" && tools+=(AR=emar RANLIB=emranlib)
+  (cd "$b" && run_logged "$logf" env "${tools[@]}" CFLAGS="$(target_cflags "$t")" LDFLAGS="$(target_ldflags "$t")" \
+     ./configure --prefix="$td/prefix" "${args[@]}")
   (cd "$b" && run_logged "$logf" make -j"$JOBS" && run_logged "$logf" make install)
 }
 
-build_vpx() { # $1 variant, $2 vdir
-  local v=$1 vd=$2 b="$2/build/vpx" logf="$2/logs/vpx.log"
-  rm -rf "$b"; mkdir -p "$b"
-  local args; mapfile -t args < <(vpx_args "$v")
-  (cd "$b" && run_logged "$logf" env CC=emcc CXX=em++ AR=emar LD=emcc NM=emnm RANLIB=emranlib STRIP=: \
-     CFLAGS="$(variant_cflags "$v")" CXXFLAGS="$(variant_cflags "$v")" LDFLAGS="$(variant_ldflags "$v")" \
-     "$SRC_LIBVPX/configure" --prefix="$vd/prefix" "${args[@]}")
-  if [ "$v" = mt ]; then grep -q '^#define CONFIG_MULTITHREAD 1' "$b/vpx_config.h" || die "libvpx configured without threads"; fi
+build_libvpx() { # $1 target, $2 target dir
+  local t=$1 td=$2 b="$2/build/vpx" src="$2/build/vpx-src" logf="$2/logs/libvpx.log"
+  private_copy libvpx "$SRC_LIBVPX" "$src"
+  mkdir -p "$b"
+  local args; mapfile -t args < <(vpx_args "$t")
+  local tools=()
+  is_wasm "$t" && tools+=(CC=emcc CXX=em++ AR=emar LD=emcc NM=emnm RANLIB=emranlib STRIP=:)
+  (cd "$b" && run_logged "$logf" env "${tools[@]}" \
+     CFLAGS="$(target_cflags "$t")" CXXFLAGS="$(target_cflags "$t")" LDFLAGS="$(target_ldflags "$t")" \
+     "$src/configure" --prefix="$td/prefix" "${args[@]}")
+  if [ "$t" != wasm-st ]; then grep -q '^#define CONFIG_MULTITHREAD 1' "$b/vpx_config.h" || die "libvpx configured without threads"; fi
   (cd "$b" && run_logged "$logf" make -j"$JOBS" && run_logged "$logf" make install)
 }
 
-build_ffmpeg() { # $1 variant, $2 vdir
-  local v=$1 vd=$2 b="$2/build/ffmpeg" logf="$2/logs/ffmpeg.log"
-  rm -rf "$b"; mkdir -p "$b"
-  local args; mapfile -t args < <(ffmpeg_args "$v")
-  (cd "$b" && run_logged "$logf" env PKG_CONFIG_LIBDIR="$vd/prefix/lib/pkgconfig" PKG_CONFIG_PATH= \
-     "$SRC_FFMPEG/configure" --prefix="$vd/prefix" "${args[@]}")
+build_ffnvcodec() { # $1 target, $2 target dir: NVENC's API headers (FFmpeg dlopens the driver at run time)
+  local td=$2
+  mkdir -p "$td/prefix/include" "$td/prefix/lib/pkgconfig"
+  cp -a "$SRC_FFNVCODEC/include/ffnvcodec" "$td/prefix/include/"
+  sed "s|^prefix=.*|prefix=$td/prefix|" "$SRC_FFNVCODEC/ffnvcodec.pc" > "$td/prefix/lib/pkgconfig/ffnvcodec.pc"
+}
+
+build_ffmpeg() { # $1 target, $2 target dir
+  local t=$1 td=$2 b="$2/build/ffmpeg" src="$2/build/ffmpeg-src" logf="$2/logs/ffmpeg.log"
+  private_copy ffmpeg "$SRC_FFMPEG" "$src"
+  mkdir -p "$b"
+  local args; mapfile -t args < <(ffmpeg_args "$t")
+  (cd "$b" && run_logged "$logf" env PKG_CONFIG_LIBDIR="$td/prefix/lib/pkgconfig" PKG_CONFIG_PATH= \
+     "$src/configure" --prefix="$td/prefix" --cc="$(target_cc "$t")" "${args[@]}")
+  if [ "$t" = native ]; then
+    grep -q '^#define CONFIG_CUDA 1' "$b/config.h" || die "FFmpeg configured without CUDA hw frames"
+    grep -q '^#define CONFIG_H264_NVENC_ENCODER 1' "$b/config_components.h" || die "FFmpeg configured without h264_nvenc"
+  fi
   (cd "$b" && run_logged "$logf" make -j"$JOBS" && run_logged "$logf" make install)
 }
 
-build_variant() { # $1 variant
-  local v=$1 vd; vd=$(variant_dir "$v")
-  if [ "$FORCE" = 0 ] && [ -e "$vd/.done" ]; then
-    log "$v: cache hit $vd"
+build_target() { # $1 target
+  local t=$1 td; td=$(target_dir "$t")
+  if [ "$FORCE" = 0 ] && [ -e "$td/.done" ]; then
+    log "$t: cache hit $td"
     return 0
   fi
-  [ "$FORCE" = 1 ] && rm -rf "$vd"
-  mkdir -p "$vd/logs" "$vd/build" "$vd/prefix"
+  [ "$FORCE" = 1 ] && rm -rf "$td"
+  mkdir -p "$td/logs" "$td/build" "$td/prefix"
   local t0=$SECONDS part
-  local parts=(x264 opus); [ "$WITH_VPX" = 1 ] && parts+=(vpx); parts+=(ffmpeg)
-  for part in "${parts[@]}"; do
-    if [ -e "$vd/.done-$part" ]; then log "$v: $part already built"; continue; fi
+  for part in $(target_parts "$t"); do
+    if [ -e "$td/.done-$part" ]; then log "$t: $part already built"; continue; fi
     local t1=$SECONDS
-    log "$v: building $part (log: $vd/logs/$part.log)"
-    "build_$part" "$v" "$vd"
-    touch "$vd/.done-$part"
-    log "$v: $part done in $((SECONDS - t1)) s"
+    log "$t: building $part (log: $td/logs/$part.log)"
+    "build_$part" "$t" "$td"
+    touch "$td/.done-$part"
+    log "$t: $part done in $((SECONDS - t1)) s"
   done
-  rm -rf "$vd/build"
+  rm -rf "$td/build"
   {
-    echo "variant=$v"
-    echo "ffmpeg=$VER_FFMPEG"; echo "x264=$VER_X264"; echo "opus=$VER_OPUS"
-    [ "$WITH_VPX" = 1 ] && echo "libvpx=$VER_LIBVPX"
-    echo "cflags=$(variant_cflags "$v")"
+    echo "target=$t"
+    for part in $(target_parts "$t"); do local v="VER_$(pkg_var "$part")"; echo "$part=${!v}"; done
+    echo "cflags=$(target_cflags "$t")"
     echo "built=$(date -u +%FT%TZ) seconds=$((SECONDS - t0))"
-  } > "$vd/BUILDINFO"
-  touch "$vd/.done"
-  log "$v: built in $((SECONDS - t0)) s -> $vd/prefix"
+  } > "$td/BUILDINFO"
+  touch "$td/.done"
+  log "$t: built in $((SECONDS - t0)) s -> $td/prefix"
 }
 
 # ---------------------------------------------------------------- main
 mkdir -p "$CACHE_ROOT/src"
+resolve_all() { # $1 fetch (1) or only name (0), rest: targets
+  local fetch=$1 part; shift
+  local parts=() t
+  for t in "$@"; do parts+=($(target_parts "$t")); done
+  for part in $(printf '%s\n' "${parts[@]}" | awk '!seen[$0]++'); do
+    resolve_source "$part" "$(pkg_var "$part")_SRC" "$fetch"
+  done
+}
 
 if [ -n "$PRINT_PREFIX" ]; then
-  command -v emcc >/dev/null || die "emcc not found"
-  resolve_source ffmpeg FFMPEG_SRC 0; resolve_source x264 X264_SRC 0; resolve_source opus OPUS_SRC 0
-  [ "$WITH_VPX" = 1 ] && resolve_source libvpx LIBVPX_SRC 0
-  echo "$(variant_dir "$PRINT_PREFIX")/prefix"
+  is_wasm "$PRINT_PREFIX" && { command -v emcc >/dev/null || die "emcc not found"; }
+  resolve_all 0 "$PRINT_PREFIX"
+  echo "$(target_dir "$PRINT_PREFIX")/prefix"
   exit 0
 fi
 
-need_tools
+need_tools "${TARGETS[@]}"
 exec 9>"$CACHE_ROOT/.lock"
 flock 9 || die "cannot lock $CACHE_ROOT/.lock"
 
-resolve_source ffmpeg FFMPEG_SRC 1
-resolve_source x264 X264_SRC 1
-resolve_source opus OPUS_SRC 1
-[ "$WITH_VPX" = 1 ] && resolve_source libvpx LIBVPX_SRC 1
-log "sources: ffmpeg $VER_FFMPEG, x264 $VER_X264, opus $VER_OPUS${VER_LIBVPX:+, libvpx $VER_LIBVPX}"
+resolve_all 1 "${TARGETS[@]}"
+for t in "${TARGETS[@]}"; do
+  log "$t: sources $(for part in $(target_parts "$t"); do v="VER_$(pkg_var "$part")"; printf '%s %s, ' "$part" "${!v}"; done)"
+  build_target "$t"
+done
 
-for v in "${VARIANTS[@]}"; do build_variant "$v"; done
-
-# env.sh names the prefixes of the current sources and flags (a variant not
-# built in this run is listed only if its prefix is complete).
+# env.sh names the prefixes of the current sources and flags (a target not built in this run is
+# listed only if its prefix is complete).
 ENV_SH="$CACHE_ROOT/env.sh"
+env_name() { case "$1" in wasm-st) echo POLYENC_WASM_DEPS_ST ;; wasm-mt) echo POLYENC_WASM_DEPS_MT ;; native) echo POLYENC_NATIVE_DEPS ;; esac; }
+complete_dir() { # $1 target -> its directory if complete (sources resolvable without fetching)
+  local td
+  td=$( (resolve_all 0 "$1" && target_dir "$1") 2>/dev/null) || return 1
+  [ -e "$td/.done" ] && echo "$td"
+}
 {
   echo "# written by wasm/build-deps.sh; source this file"
-  for v in st mt; do
-    vd=$(variant_dir "$v")
-    if [ -e "$vd/.done" ]; then
-      echo "export POLYENC_WASM_DEPS_${v^^}='$vd/prefix'"
-    fi
+  for t in "${ALL_TARGETS[@]}"; do
+    if td=$(complete_dir "$t"); then echo "export $(env_name "$t")='$td/prefix'"; fi
   done
 } > "$ENV_SH.tmp" && mv "$ENV_SH.tmp" "$ENV_SH"
 
 # convenience links inside the repo (wasm/.deps/ is git-ignored)
 mkdir -p "$HERE/.deps"
 ln -sfn "$ENV_SH" "$HERE/.deps/env.sh"
-for v in st mt; do
-  vd=$(variant_dir "$v")
-  if [ -e "$vd/.done" ]; then ln -sfn "$vd/prefix" "$HERE/.deps/$v"; fi
-done
-
-echo "wasm dependency prefixes (source $ENV_SH):"
-for v in st mt; do
-  vd=$(variant_dir "$v")
-  if [ -e "$vd/.done" ]; then
-    echo "  $v: $vd/prefix   (include/, lib/, lib/pkgconfig/)"
+echo "dependency prefixes (source $ENV_SH):"
+for t in "${ALL_TARGETS[@]}"; do
+  if td=$(complete_dir "$t"); then
+    ln -sfn "$td/prefix" "$HERE/.deps/$t"
+    echo "  $t: $td/prefix   (include/, lib/, lib/pkgconfig/)"
   fi
 done

@@ -30,7 +30,7 @@ done
 
 log() { printf '[wasm/build] %s\n' "$*" >&2; }
 
-[ "$SKIP_DEPS" = 1 ] || "$HERE/build-deps.sh" --variant all >&2
+[ "$SKIP_DEPS" = 1 ] || "$HERE/build-deps.sh" --target wasm >&2
 
 VERSION=$(sed -n 's/^project(polyenc VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
 [ -n "$VERSION" ] || VERSION=0.0.0
@@ -50,7 +50,7 @@ exports=$(printf '_%s,' "${EXPORTS[@]}"); exports=${exports%,}
 
 mkdir -p "$OUT"
 for v in "${VARIANTS[@]}"; do
-  prefix=$("$HERE/build-deps.sh" --print-prefix "$v")
+  prefix=$("$HERE/build-deps.sh" --print-prefix "wasm-$v")
   [ -d "$prefix/lib" ] || { echo "wasm/build: no dependency prefix for $v at $prefix (run wasm/build-deps.sh)" >&2; exit 1; }
   pc() { PKG_CONFIG_LIBDIR="$prefix/lib/pkgconfig" PKG_CONFIG_PATH= pkg-config --static "$@" \
            libavformat libavcodec libswscale libswresample libavutil; }

@@ -20,12 +20,12 @@ NODE=${NODE:-node}
 variants=("$@"); [ ${#variants[@]} -gt 0 ] || variants=(st mt)
 mkdir -p "$OUT"
 
-"$WASM/build-deps.sh" --variant all >&2
+"$WASM/build-deps.sh" --target wasm >&2
 
 fail=0
 summary=()
 for v in "${variants[@]}"; do
-  prefix=$("$WASM/build-deps.sh" --print-prefix "$v")
+  prefix=$("$WASM/build-deps.sh" --print-prefix "wasm-$v")
   pc() { PKG_CONFIG_LIBDIR="$prefix/lib/pkgconfig" PKG_CONFIG_PATH= pkg-config --static "$@" \
            libavformat libavcodec libswscale libswresample libavutil; }
   cflags="-O3 -msimd128"
