@@ -1,9 +1,12 @@
 'use strict';
-// `npm install polyenc` runs this: it builds the native backend (the Node-API addon over FFmpeg) when this
+// `npm install polyenc` runs this. On linux-x64 (glibc) the package carries a prebuilt native backend (the
+// Node-API addon with FFmpeg, x264, libopus and libvpx linked in, needing only libc): it is checked to load,
+// and nothing is compiled. Elsewhere, or when the prebuilt does not load here, it builds the addon when this
 // machine can (CMake, a C compiler, pkg-config and FFmpeg's development packages), into
 // native/build/polyenc_node.node. When it cannot, it says why in one line and the install succeeds: the
 // WebAssembly backend runs instead. It downloads nothing.
 //   POLYENC_BACKEND=wasm or POLYENC_SKIP_BUILD=1   skip the build
+//   POLYENC_BUILD_FROM_SOURCE=1                     build against this machine's FFmpeg even where a prebuilt loads
 //   POLYENC_CMAKE_ARGS="-D..."                      extra CMake arguments; CMAKE_BUILD_PARALLEL_LEVEL: jobs
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -15,6 +18,20 @@ const sources = path.join(here, 'native');
 const out = path.join(sources, 'build');
 const addon = path.join(out, 'polyenc_node.node');
 const say = (msg) => console.log(`[polyenc] ${msg}`);
+
+/** The prebuilt addon for this platform (prebuilds/<platform>-<arch>-<libc>/), or null. */
+function prebuilt() {
+  const glibc = process.platform === 'linux' && process.report?.getReport().header.glibcVersionRuntime;
+  if (!glibc) return null;
+  const file = path.join(here, 'prebuilds', `linux-${process.arch}-glibc`, 'polyenc_node.node');
+  return fs.existsSync(file) ? file : null;
+}
+
+/** Why `file` does not load in this node, or null when it does. */
+function loadError(file) {
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { encoding: 'utf8' });
+  return r.status === 0 ? null : (r.stderr.trim().split('\n').find((l) => /Error/.test(l)) || r.stderr.trim().split('\n')[0]);
+}
 
 function has(cmd, args = ['--version']) {
   const r = spawnSync(cmd, args, { stdio: 'ignore' });
@@ -57,10 +74,10 @@ function build() {
     fs.rmSync(tree, { recursive: true, force: true });
   }
   // it must load in this node, else it would only fail later
-  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], { encoding: 'utf8' });
-  if (r.status !== 0) {
+  const why = loadError(addon);
+  if (why) {
     fs.rmSync(addon, { force: true });
-    return `the built addon does not load: ${r.stderr.trim().split('\n')[0]}`;
+    return `the built addon does not load: ${why}`;
   }
   return null;
 }
@@ -68,6 +85,12 @@ function build() {
 function main() {
   if (!fs.existsSync(path.join(sources, 'CMakeLists.txt'))) return; // a checkout: node/scripts/build.js builds it
   if (process.env.POLYENC_BACKEND === 'wasm' || process.env.POLYENC_SKIP_BUILD) return say('native addon not built (asked): the WebAssembly backend runs');
+  const pre = prebuilt();
+  if (pre && !process.env.POLYENC_BUILD_FROM_SOURCE) {
+    const why = loadError(pre);
+    if (!why) return say(`native backend: the prebuilt addon ${path.relative(here, pre)} (FFmpeg bundled)`);
+    say(`the prebuilt addon does not load here (${why}); building from source`);
+  }
   const lacking = missing();
   if (lacking.length) {
     say(`native addon not built, this machine lacks ${lacking.join(', ')}: the WebAssembly backend runs. ` +

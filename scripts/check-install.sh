@@ -4,25 +4,15 @@
 # against it with find_package (shared and static) and with pkg-config, runs each, and checks the file
 # with ffprobe; checks that both libraries make only polyenc_* global; then runs the installed CLI. No ldconfig, no LD_LIBRARY_PATH: the CLI
 # finds its library through its run path ($ORIGIN/../lib), CMake-built programs through theirs.
-# A POLYENC_FFMPEG=bundled build is also checked to need nothing but libc, libm, libpthread and libdl.
+# A POLYENC_FFMPEG=bundled build is also checked to need nothing but glibc (scripts/check-needed.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
-only_system_libs() { # $1 an ELF file: its NEEDED entries are libc, libm, libpthread, libdl at most
-  local lib needed
-  needed=$(readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
-  for lib in $needed; do
-    case "$lib" in libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|ld-linux*) ;;
-      *) echo "install check: $1 needs $lib (NEEDED: $needed)"; exit 1 ;; esac
-  done
-  echo "install check: ${1#"$prefix"/} needs only: ${needed:-nothing (static)}"
-}
 if grep -q '^POLYENC_FFMPEG:STRING=bundled$' "$build/CMakeCache.txt"; then
-  only_system_libs "$prefix/lib/libpolyenc.so"
-  only_system_libs "$prefix/bin/polyenc"
+  bash scripts/check-needed.sh "$prefix/lib/libpolyenc.so" "$prefix/bin/polyenc" | sed 's/^/install check: /'
 fi
 cmake -S examples -B "$prefix/examples" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/examples" >/dev/null

@@ -4,8 +4,12 @@
 #   src/, index.d.ts     the JS front door (ESM) and its types
 #   dist/index.cjs       the same for require('polyenc'), bundled by esbuild from src/index.node.mjs
 #   wasm/                the WebAssembly build (wasm/build.sh, run here when js/wasm/ lacks it)
+#   prebuilds/linux-x64-glibc/polyenc_node.node
+#                        the Node addon built here with POLYENC_FFMPEG=bundled (FFmpeg, x264, libopus,
+#                        libvpx and libyuv linked in; it needs only libc), which install.cjs uses when
+#                        it loads; packed on linux-x64 only (POLYENC_PACK_PREBUILT=0 leaves it out)
 #   native/              the C sources of the library and of the Node addon, which install.cjs builds
-#                        when the machine has CMake, a C compiler and FFmpeg's development packages
+#                        elsewhere when the machine has CMake, a C compiler and FFmpeg's development packages
 # usage: scripts/pack.sh OUTDIR
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +48,19 @@ mkdir -p "$native/platform" "$native/node"
 cp -r "$ROOT/CMakeLists.txt" "$ROOT/cmake" "$ROOT/include" "$ROOT/src" "$native/"
 cp -r "$ROOT/platform/cpu" "$ROOT/platform/cuda" "$ROOT/platform/platform.h" "$native/platform/"
 cp -r "$ROOT/node/CMakeLists.txt" "$ROOT/node/src" "$native/node/"
+
+# the prebuilt addon (linux-x64, glibc): bundled FFmpeg, checked to need only glibc's libraries
+if [ "${POLYENC_PACK_PREBUILT:-1}" = 1 ] && [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  build="$ROOT/build-addon-bundled"
+  log "building the prebuilt addon (POLYENC_FFMPEG=bundled) in $build"
+  cmake -S "$ROOT/node" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPOLYENC_FFMPEG=bundled >/dev/null
+  cmake --build "$build" --target polyenc_node -j"$(nproc)" >/dev/null
+  pre="$stage/prebuilds/linux-x64-glibc"
+  mkdir -p "$pre"
+  strip --strip-unneeded -o "$pre/polyenc_node.node" "$build/polyenc_node.node"
+  bash "$ROOT/scripts/check-needed.sh" "$pre/polyenc_node.node" >&2
+  log "prebuilt addon: $(stat -c %s "$pre/polyenc_node.node") bytes"
+fi
 
 (cd "$stage" && npm pack --pack-destination "$OUT" --loglevel=warn >/dev/null)
 tgz="$OUT/polyenc-$VERSION.tgz"

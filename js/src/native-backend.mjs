@@ -7,10 +7,15 @@ import { FRAME_LAYOUTS, SAMPLE_LAYOUTS } from './validate.mjs';
 
 const require = createRequire(import.meta.url);
 
-/** Where the addon is: POLYENC_NODE_ADDON when set, else the package's own build (or a checkout's). */
+/** Where the addon is: POLYENC_NODE_ADDON when set, else the package's own build from source (install.cjs),
+ * then its prebuilt for this platform; in a checkout, node/scripts/build.js's. */
 export function addonCandidates(packageRoot) {
   if (process.env.POLYENC_NODE_ADDON) return [path.resolve(process.env.POLYENC_NODE_ADDON)]; // that one only
-  if (fs.existsSync(path.join(packageRoot, 'native'))) return [path.join(packageRoot, 'native', 'build', 'polyenc_node.node')]; // install.cjs
+  if (fs.existsSync(path.join(packageRoot, 'native'))) {
+    const libc = process.platform === 'linux' ? '-glibc' : ''; // (a glibc build does not load on musl: that says so)
+    return [path.join(packageRoot, 'native', 'build', 'polyenc_node.node'),
+      path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}${libc}`, 'polyenc_node.node')];
+  }
   return [path.join(packageRoot, '..', 'node', 'build', 'polyenc_node.node')]; // a checkout: node/scripts/build.js
 }
 

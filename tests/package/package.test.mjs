@@ -1,7 +1,8 @@
 // The npm package as a user gets it: scripts/pack.sh writes polyenc-VERSION.tgz, which is installed into an
 // empty project outside the repository; then
 //   - Node encodes with `import` and `require`, on the native and on the wasm backend, and an install on a
-//     machine without CMake or a compiler succeeds and runs the wasm backend;
+//     machine without CMake or a compiler uses the prebuilt addon (tests/package/bare-machine.sh goes further:
+//     a Debian chroot without FFmpeg);
 //   - a Vite build of a small page (app/main.js: canvas frames + a tone into an MP4 Blob) runs in Chromium,
 //     on a plain page (single-threaded wasm) and a cross-origin-isolated one (threaded), and in worker mode;
 //   - the same page built by webpack 5, and by esbuild with the package's plugin (polyenc/esbuild);
@@ -101,25 +102,33 @@ test('Node: POLYENC_BACKEND=native where the addon cannot load is a clear error'
   assert.match(e.message, /POLYENC_NODE_ADDON is \/nonexistent\/polyenc_node.node, which does not exist/);
 });
 
-test('an install on a machine without CMake or a compiler succeeds, says why, and runs the wasm backend', () => {
+test('an install on a machine without CMake or a compiler uses the prebuilt addon; without it, the wasm backend runs', () => {
   // PATH with node, npm and sh only: no cmake, cc or pkg-config
   const bin = fs.mkdtempSync(path.join(work, 'bin-'));
   const npmCli = fs.realpathSync(spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
   fs.symlinkSync(npmCli, path.join(bin, 'npm'));
   fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
-  const bare = path.join(work, 'bare');
-  fs.mkdirSync(bare);
-  fs.writeFileSync(path.join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true }));
   const env = { ...process.env, PATH: bin };
-  const r = sh('npm', ['install', tarball, '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: bare, env });
-  timings.installNoCompilerMs = r.ms;
-  assert.match(r.stdout + r.stderr, /native addon not built, this machine lacks cmake, a C compiler \(cc\), pkg-config: the WebAssembly backend runs/);
-  fs.writeFileSync(path.join(bare, 't.cjs'), nodeProgram('cjs'));
-  const out = path.join(bare, 'bare.mp4');
-  const run = sh(process.execPath, ['t.cjs', out], { cwd: bare, env });
-  assert.equal(JSON.parse(run.stdout.trim().split('\n').pop()).backend, 'wasm');
-  assert.deepEqual(probe(out), [{ codec: 'h264', frames: 30 }, { codec: 'aac', frames: Math.ceil(48000 / 1024) }]);
+  for (const fromSource of [false, true]) {
+    const bare = path.join(work, fromSource ? 'bare-source' : 'bare');
+    fs.mkdirSync(bare);
+    fs.writeFileSync(path.join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true }));
+    const installEnv = fromSource ? { ...env, POLYENC_BUILD_FROM_SOURCE: '1' } : env;
+    const r = sh('npm', ['install', tarball, '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: bare, env: installEnv });
+    timings[fromSource ? 'installFromSourceNoCompilerMs' : 'installNoCompilerMs'] = r.ms;
+    assert.match(r.stdout + r.stderr, fromSource
+      ? /native addon not built, this machine lacks cmake, a C compiler \(cc\), pkg-config/
+      : /native backend: the prebuilt addon prebuilds\/linux-x64-glibc\/polyenc_node.node \(FFmpeg bundled\)/);
+    fs.writeFileSync(path.join(bare, 't.cjs'), nodeProgram('cjs'));
+    // the prebuilt runs either way; where no addon loads (here: POLYENC_NODE_ADDON names none), the wasm backend does
+    for (const [addonEnv, backend] of [[{}, 'native'], [{ POLYENC_NODE_ADDON: path.join(bare, 'none.node') }, 'wasm']]) {
+      const out = path.join(bare, `bare-${backend}.mp4`);
+      const run = sh(process.execPath, ['t.cjs', out], { cwd: bare, env: { ...env, ...addonEnv } });
+      assert.equal(JSON.parse(run.stdout.trim().split('\n').pop()).backend, backend);
+      assert.deepEqual(probe(out), [{ codec: 'h264', frames: 30 }, { codec: 'aac', frames: Math.ceil(48000 / 1024) }]);
+    }
+  }
 });
 
 let browser = null;
