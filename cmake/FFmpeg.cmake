@@ -6,6 +6,10 @@
 #                         POLYENC_DEPS_PREFIX names a prefix), static, PIC, symbols hidden, and
 #                         libyuv's static library: linked into libpolyenc, which then needs nothing
 #                         but libc, libm, libpthread and libdl.
+if(POLYENC_FFMPEG MATCHES "/")
+  # a build directory configured before this option existed kept the ffmpeg program's path here
+  unset(POLYENC_FFMPEG CACHE)
+endif()
 set(POLYENC_FFMPEG system CACHE STRING "FFmpeg: system (shared libraries) or bundled (built from source, linked in)")
 set_property(CACHE POLYENC_FFMPEG PROPERTY STRINGS system bundled)
 set(POLYENC_BUNDLED OFF)

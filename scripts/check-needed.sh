@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Checks that ELF files need no shared library but glibc's: libc, libm, libpthread, libdl and the
-# dynamic loader (named where PIC code uses thread-local storage). --also REGEX allows more (a bundle's
-# own libpolyenc). Prints each file's NEEDED list; exits 1 naming the first other library.
+# Checks that ELF files need no shared library but glibc's libc, libm, libpthread and libdl. --also REGEX
+# allows more (the GPU check bundle's own libpolyenc). Prints each file's NEEDED list; exits 1 naming the first other library.
 # usage: scripts/check-needed.sh [--also REGEX] FILE...
 set -euo pipefail
 also='^$'
@@ -10,7 +9,7 @@ if [ "${1:-}" = --also ]; then also=$2; shift 2; fi
 for f in "$@"; do
   needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
   for lib in $needed; do
-    if ! [[ $lib =~ ^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|ld-linux-x86-64\.so\.2)$ ]] && ! [[ $lib =~ $also ]]; then
+    if ! [[ $lib =~ ^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2)$ ]] && ! [[ $lib =~ $also ]]; then
       echo "check-needed: $f needs $lib (NEEDED: $needed)" >&2
       exit 1
     fi

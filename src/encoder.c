@@ -416,6 +416,7 @@ void polyenc_encoder_free(polyenc_encoder *enc) {
   av_free(enc->streams);
   av_packet_free(&enc->packet);
   av_free(enc);
+  pe_clear_ffmpeg_log(); /* this thread's last FFmpeg error line, if one is kept: nothing outlives the encoder */
 }
 
 const char *polyenc_version(void) { return POLYENC_VERSION_STRING; }

@@ -11,7 +11,29 @@
 #include "internal.h"
 
 static int log_level = AV_LOG_QUIET;
-static _Thread_local char last_ffmpeg_error[512];
+
+/* The last error line FFmpeg logged on this thread: thread-specific data (pthread keys, in libc) rather
+ * than _Thread_local, whose dynamic TLS model would make libpolyenc.so need glibc's loader. The line is
+ * allocated when a thread logs an error and freed when it is read or cleared (pe_clear_ffmpeg_log, also
+ * called by polyenc_encoder_free) or the thread ends; without memory it is not kept (the message then
+ * lacks FFmpeg's reason). */
+enum { ERROR_LINE = 512 };
+static pthread_key_t error_key;
+static pthread_once_t error_key_once = PTHREAD_ONCE_INIT;
+static int error_key_made;
+
+static void make_error_key(void) { error_key_made = pthread_key_create(&error_key, free) == 0; }
+
+static char *last_ffmpeg_error(int create) {
+  pthread_once(&error_key_once, make_error_key);
+  if (!error_key_made) return NULL;
+  char *line = pthread_getspecific(error_key);
+  if (!line && create && (line = calloc(1, ERROR_LINE)) && pthread_setspecific(error_key, line)) {
+    free(line);
+    line = NULL;
+  }
+  return line;
+}
 
 const char *polyenc_status_name(polyenc_status s) {
   switch (s) {
@@ -43,13 +65,20 @@ polyenc_status pe_codec_status(int averror) {
   return averror == AVERROR(ENOMEM) ? POLYENC_ERR_NOMEM : POLYENC_ERR_CODEC;
 }
 
-void pe_clear_ffmpeg_log(void) { last_ffmpeg_error[0] = '\0'; }
+void pe_clear_ffmpeg_log(void) {
+  char *line = last_ffmpeg_error(0);
+  if (line) {
+    pthread_setspecific(error_key, NULL);
+    free(line);
+  }
+}
 
 const char *pe_error_text(int code, char *buf, size_t size) {
   char reason[AV_ERROR_MAX_STRING_SIZE];
   av_strerror(code, reason, sizeof reason);
-  if (last_ffmpeg_error[0])
-    snprintf(buf, size, "%s (%s)", reason, last_ffmpeg_error);
+  const char *line = last_ffmpeg_error(0);
+  if (line && line[0])
+    snprintf(buf, size, "%s (%s)", reason, line);
   else
     snprintf(buf, size, "%s", reason);
   pe_clear_ffmpeg_log();
@@ -58,7 +87,7 @@ const char *pe_error_text(int code, char *buf, size_t size) {
 
 static void log_callback(void *avcl, int level, const char *format, va_list args) {
   if (level <= AV_LOG_ERROR) {
-    char line[sizeof last_ffmpeg_error];
+    char line[ERROR_LINE];
     va_list copy;
     va_copy(copy, args);
     const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
@@ -67,7 +96,8 @@ static void log_callback(void *avcl, int level, const char *format, va_list args
     vsnprintf(line + n, sizeof line - (size_t)n, format, copy);
     va_end(copy);
     line[strcspn(line, "\n")] = '\0';
-    if (line[n]) memcpy(last_ffmpeg_error, line, sizeof line);
+    char *kept = line[n] ? last_ffmpeg_error(1) : NULL;
+    if (kept) memcpy(kept, line, sizeof line);
   }
   if (level <= log_level) av_log_default_callback(avcl, level, format, args);
 }
