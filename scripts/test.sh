@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the C tests (Release, then AddressSanitizer + UBSan, then valgrind on the quick
+# Runs every test: the C tests (Release, the bundled-FFmpeg build with its install and static CLI, the
+# GPU check's bundle, then AddressSanitizer + UBSan, then valgrind on the quick
 # set, then ThreadSanitizer on the concurrency cases), a short run of each fuzz target, and the
 # JS suite (scripts/test-js.sh: both backends, the browser, the packed npm package). Installs what is missing.
 # POLYENC_FUZZ_SECONDS sets the fuzz run per target (default 60; 0 skips it).
@@ -15,6 +16,16 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== install, find_package and pkg-config"
 bash scripts/check-install.sh
+
+echo "== bundled FFmpeg: libpolyenc with FFmpeg, x264, libopus and libvpx inside (POLYENC_FFMPEG=bundled)"
+cmake -S . -B build-bundled -DCMAKE_BUILD_TYPE=Release -DPOLYENC_FFMPEG=bundled -DPOLYENC_TESTS=ON >/dev/null
+cmake --build build-bundled -j"$jobs" >/dev/null
+ctest --test-dir build-bundled -L bundled --output-on-failure -j"$jobs"
+bash scripts/check-install.sh build-bundled
+bash scripts/check-static-cli.sh
+
+echo "== the GPU check's bundle (scripts/gpu-check.sh; run here without a GPU in tests/package/bare-machine.sh)"
+bash scripts/gpu-check.sh
 
 echo "== C tests (AddressSanitizer + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPOLYENC_SANITIZE=ON -DPOLYENC_TESTS=ON >/dev/null
