@@ -58,6 +58,10 @@ int pe_gpu_can_produce(enum AVPixelFormat format);
 /* Whether the source layout can be read by the kernels (RGB planar, RGB24, RGBA, BGRA). */
 int pe_gpu_can_read(polyenc_layout layout);
 
+/* FFmpeg's CUDA device (an AVHWDeviceContext of type CUDA, for NVENC and its frames) on device `index`'s
+ * primary context, the one the caller's CUDA runtime uses, whatever flags it was made with. On failure:
+ * < 0, the reason in err. */
+int pe_gpu_hw_device_new(int index, AVBufferRef **out, char *err, size_t size);
 /* A converter on device `index`. hw_device NULL: on the device's primary context (the one the CUDA
  * runtime, PyTorch, CuPy and JAX use), for the host path; otherwise an AVHWDeviceContext of type CUDA
  * whose context it uses (the NVENC path). On failure: < 0, the reason in err. */

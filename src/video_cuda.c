@@ -51,17 +51,7 @@ int pe_cuda_is_nvenc(const AVCodec *codec) {
   return n > 6 && !strcmp(codec->name + n - 6, "_nvenc");
 }
 
-/* ---- FFmpeg's CUDA device and frames, on the device's primary context (the caller's context) ---- */
-static int hw_device_new(int device, AVBufferRef **out) {
-  char name[16];
-  snprintf(name, sizeof name, "%d", device);
-  AVDictionary *opts = NULL;
-  int ret = av_dict_set(&opts, "primary_ctx", "1", 0);
-  if (ret >= 0) ret = av_hwdevice_ctx_create(out, AV_HWDEVICE_TYPE_CUDA, name, opts, 0);
-  av_dict_free(&opts);
-  return ret;
-}
-
+/* ---- FFmpeg's CUDA frames, on the device's primary context (pe_gpu_hw_device_new: the caller's context) ---- */
 static int hw_frames_new(AVBufferRef *device, enum AVPixelFormat sw_format, int w, int h, AVBufferRef **out) {
   AVBufferRef *ref = av_hwframe_ctx_alloc(device);
   if (!ref) return AVERROR(ENOMEM);
@@ -89,10 +79,12 @@ static int probe_nvenc(int device, const AVCodec *codec, char *reason, size_t si
   AVCodecContext *ctx = NULL;
   char text[300];
   pe_clear_ffmpeg_log();
-  int ret = hw_device_new(device, &dev);
-  if (ret < 0) {
-    snprintf(reason, size, "FFmpeg cannot open cuda:%d: %s", device, pe_error_text(ret, text, sizeof text));
-  } else if ((ret = hw_frames_new(dev, AV_PIX_FMT_NV12, 256, 256, &frames)) < 0) {
+  int ret = pe_gpu_hw_device_new(device, &dev, reason, size);
+  if (ret < 0) { /* the reason is written */
+    pe_clear_ffmpeg_log();
+    return 0;
+  }
+  if ((ret = hw_frames_new(dev, AV_PIX_FMT_NV12, 256, 256, &frames)) < 0) {
     snprintf(reason, size, "FFmpeg cannot allocate CUDA frames: %s", pe_error_text(ret, text, sizeof text));
   } else if (!(ctx = avcodec_alloc_context3(codec)) || !(ctx->hw_frames_ctx = av_buffer_ref(frames))) {
     ret = AVERROR(ENOMEM);
@@ -184,9 +176,11 @@ static polyenc_status open_nvenc(polyenc_stream *s, cuda_video *cv, const conver
   AVCodecContext *ctx = s->codec_ctx;
   char text[400];
   AVBufferRef *dev = NULL;
-  int ret = hw_device_new(cv->device, &dev);
-  if (ret >= 0) ret = hw_frames_new(dev, conv->format, conv->width, conv->height, &cv->hw_frames);
-  if (ret < 0) {
+  int ret = pe_gpu_hw_device_new(cv->device, &dev, text, sizeof text);
+  if (ret < 0)
+    return pe_set_error(s->enc, POLYENC_ERR_CODEC, "stream %d: CUDA frames on cuda:%d for %s: %s", s->index, cv->device,
+                        ctx->codec->name, text);
+  if ((ret = hw_frames_new(dev, conv->format, conv->width, conv->height, &cv->hw_frames)) < 0) {
     av_buffer_unref(&dev);
     return pe_set_error(s->enc, POLYENC_ERR_CODEC, "stream %d: CUDA frames on cuda:%d for %s: %s", s->index, cv->device,
                         ctx->codec->name, pe_error_text(ret, text, sizeof text));

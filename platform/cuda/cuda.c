@@ -12,9 +12,11 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <libavutil/error.h>
 #include <libavutil/hwcontext.h>
 #include <libavutil/mem.h>
 #include <libavutil/pixdesc.h>
@@ -248,6 +250,41 @@ static int fail(gpu_converter *c, char *buf, size_t size, CUresult r, const char
   if (r == CUDA_SUCCESS) snprintf(buf, size, "%s", what);
   else snprintf(buf, size, "%s: %s (%d)", what, name ? name : "CUDA error", r);
   return r == CUDA_SUCCESS ? AVERROR(EINVAL) : AVERROR_EXTERNAL;
+}
+
+/* ---- FFmpeg's CUDA device on the primary context ----
+ * The context is retained here and handed to FFmpeg as the device's own (FFmpeg does not release a context
+ * it did not make); the device's free callback releases it. FFmpeg's primary_ctx option would refuse a
+ * primary context that is already active with other flags than blocking sync (PyTorch's, for one). */
+static void release_primary(AVHWDeviceContext *hw) { cu.DevicePrimaryCtxRelease((CUdevice)(intptr_t)hw->user_opaque); }
+
+int pe_gpu_hw_device_new(int index, AVBufferRef **out, char *err, size_t size) {
+  *out = NULL;
+  if (pe_gpu_device_problem(index, err, size)) return AVERROR(ENODEV);
+  CUdevice dev;
+  CUcontext ctx;
+  CUresult r = cu.DeviceGet(&dev, index);
+  if (r != CUDA_SUCCESS) return fail(NULL, err, size, r, "cuDeviceGet(%d)", index);
+  if ((r = cu.DevicePrimaryCtxRetain(&ctx, dev)) != CUDA_SUCCESS)
+    return fail(NULL, err, size, r, "cuDevicePrimaryCtxRetain on device %d", index);
+  AVBufferRef *ref = av_hwdevice_ctx_alloc(AV_HWDEVICE_TYPE_CUDA);
+  if (!ref) {
+    cu.DevicePrimaryCtxRelease(dev);
+    snprintf(err, size, "out of memory");
+    return AVERROR(ENOMEM);
+  }
+  AVHWDeviceContext *hw = (AVHWDeviceContext *)ref->data;
+  ((AVCUDADeviceContext *)hw->hwctx)->cuda_ctx = ctx;
+  hw->user_opaque = (void *)(intptr_t)dev;
+  hw->free = release_primary; /* from here on, freeing the device releases the context */
+  int ret = av_hwdevice_ctx_init(ref);
+  if (ret < 0) {
+    av_buffer_unref(&ref);
+    snprintf(err, size, "FFmpeg cannot use cuda:%d: %s", index, av_err2str(ret));
+    return ret;
+  }
+  *out = ref;
+  return 0;
 }
 
 const char *pe_gpu_converter_error(const gpu_converter *c) { return c ? c->error : ""; }

@@ -62,4 +62,11 @@ int pe_gpu_convert_to_hw_frame(gpu_converter *c, const source_frame *src, AVFram
   return AVERROR(ENOSYS);
 }
 
+int pe_gpu_hw_device_new(int index, AVBufferRef **out, char *err, size_t size) {
+  (void)index;
+  *out = NULL;
+  snprintf(err, size, "%s", no_cuda);
+  return AVERROR(ENOSYS);
+}
+
 void pe_gpu_converter_free(gpu_converter *c) { (void)c; }
