@@ -1,6 +1,6 @@
 /* An audio stream: float input (planar or interleaved) -> swresample to the codec's format, rate and
  * channels -> a FIFO that cuts exactly frame_size samples per frame (the last may be short) -> pts =
- * output samples so far. */
+ * start_time + output samples so far. */
 #include <math.h>
 #include <string.h>
 
@@ -22,6 +22,7 @@ struct audio_stream {
   AVFrame *frame;
   int frame_size;
   int64_t next_pts;
+  int first_packet; /* no packet has gone to the muxer yet (pe_audio_adjust_packet) */
   float *scratch; /* the clipped, planar chunk handed to swresample */
   size_t scratch_size;
 };
@@ -66,7 +67,7 @@ static polyenc_status check_config(polyenc_encoder *enc, const polyenc_audio_con
                         MAX_CHANNELS, cfg->out_num_channels);
   if (cfg->bit_rate < 0)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
-  return POLYENC_OK;
+  return pe_check_start_time(enc, cfg->start_time);
 }
 
 static polyenc_status check_rate(polyenc_encoder *enc, const AVCodec *codec, const audio_stream *a) {
@@ -201,14 +202,17 @@ polyenc_status pe_audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVD
   av_audio_fifo_free(a->fifo);
   a->fifo = NULL;
   av_frame_free(&a->frame);
-  a->next_pts = 0;
+  a->next_pts = pe_start_time_ticks(a->cfg.start_time, a->out_rate); /* start_time, in the codec's 1/out_rate */
+  a->first_packet = 1;
   const AVCodec *codec;
   polyenc_status st = find_codec(s, muxer, &codec);
   if (st) return st;
   if (avformat_query_codec(muxer, codec->id, FF_COMPLIANCE_NORMAL) == 0)
     return pe_set_error(s->enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
                         codec->name, s->index, muxer->name);
-  if ((st = check_rate(s->enc, codec, a)) || (st = check_channels(s->enc, codec, a))) return st;
+  if ((st = check_rate(s->enc, codec, a)) || (st = check_channels(s->enc, codec, a)) ||
+      (st = pe_check_start_time_container(s, a->cfg.start_time, muxer)))
+    return st;
   if ((st = open_codec(s, codec, muxer, muxer_opts)) || (st = create_pipeline(s))) return st;
   s->av_stream = avformat_new_stream(s->enc->format_ctx, NULL);
   if (!s->av_stream || avcodec_parameters_from_context(s->av_stream->codecpar, s->codec_ctx) < 0)
@@ -283,6 +287,30 @@ static polyenc_status resample_into_fifo(polyenc_stream *s, const uint8_t **plan
                                                 pe_error_text(ret, reason, sizeof reason)));
   }
   return POLYENC_OK;
+}
+
+/* mp4 / mov store no composition offsets for audio, and the first packet's pts - dts becomes the media
+ * time of the edit list. From 0, the encoder's priming (initial_padding, 1024 samples for aac) has
+ * negative timestamps and that edit skips it. With start_time > 0 the muxer writes an empty edit up to
+ * the first packet instead, and the priming would be played at start_time: the first packet gets pts =
+ * dts + priming, so that the edit list is [empty until start_time][from the priming on, as long as the
+ * samples given], as from 0. */
+static int wants_priming_edit(const polyenc_stream *s) {
+  static const char *const mov_family[] = {"mp4", "mov", "ipod", "ismv", "3gp", "3g2", NULL};
+  const AVFormatContext *fmt = s->enc->format_ctx;
+  int64_t use_editlist = 0;
+  int mov = 0;
+  for (const char *const *m = mov_family; *m; m++) mov |= !strcmp(fmt->oformat->name, *m);
+  if (!mov || s->impl.audio->cfg.start_time <= 0 || s->codec_ctx->initial_padding <= 0) return 0;
+  /* resolved when the header was written: 0 for fragmented output */
+  return av_opt_get_int(fmt->priv_data, "use_editlist", 0, &use_editlist) >= 0 && use_editlist == 1;
+}
+
+void pe_audio_adjust_packet(polyenc_stream *s, AVPacket *pkt) {
+  audio_stream *a = s->impl.audio;
+  if (a->first_packet && pkt->dts != AV_NOPTS_VALUE && wants_priming_edit(s))
+    pkt->pts = pkt->dts + s->codec_ctx->initial_padding;
+  a->first_packet = 0;
 }
 
 polyenc_status pe_audio_flush(polyenc_stream *s) {
@@ -364,6 +392,7 @@ polyenc_status polyenc_add_samples(polyenc_stream *s, const float *data, polyenc
     const uint8_t *planes[MAX_CHANNELS];
     for (int c = 0; c < num_channels; c++) planes[c] = (const uint8_t *)(planar + c * n);
     if ((st = resample_into_fifo(s, planes, n)) || (st = encode_fifo(s, 0))) return st;
+    s->samples_accepted += n;
   }
   return POLYENC_OK;
 }

@@ -31,9 +31,8 @@ polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_vid
   if (cfg->width <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
   if (cfg->height <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
   int has_tb = cfg->time_base_num > 0 && cfg->time_base_den > 0;
-  if (!has_tb && (cfg->time_base_num || cfg->time_base_den))
-    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "time_base must be two numbers > 0 or 0/0, got %d/%d",
-                        cfg->time_base_num, cfg->time_base_den);
+  polyenc_status tb_st = pe_check_time_base(enc, cfg->time_base_num, cfg->time_base_den);
+  if (tb_st) return tb_st;
   int has_rate = cfg->frame_rate != 0;
   if (!has_rate && !has_tb)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "frame_rate must be > 0 (or 0 with a time_base), got %g",
@@ -93,9 +92,7 @@ polyenc_status pe_encoded_open(polyenc_stream *s, const AVOutputFormat *muxer) {
 
 /* A non-negative step in the stream's units that is below 2^31 in the container's time base. */
 static int fits_container_clock(const polyenc_stream *s, int64_t step) {
-  if (step < 0) return 1; /* checked elsewhere */
-  int64_t ticks = av_rescale_q(step, s->impl.encoded->time_base, s->av_stream->time_base);
-  return ticks >= 0 && ticks <= INT32_MAX;
+  return pe_fits_container_clock(s, s->impl.encoded->time_base, step);
 }
 
 static int is_annex_b(const uint8_t *data, size_t size) {

@@ -18,6 +18,8 @@ polyenc_encoder *polyenc_encoder_new(void) {
 }
 
 static polyenc_status failed_earlier(polyenc_encoder *enc) {
+  if (enc->aborted)
+    return pe_set_error(enc, POLYENC_ERR_STATE, "the encoder was aborted (polyenc_abort) and takes no more calls");
   return pe_set_error(enc, enc->failure, "the encoder failed earlier and takes no more calls: %s",
                       enc->failure_message);
 }
@@ -102,6 +104,7 @@ int polyenc_stream_index(const polyenc_stream *s) { return s ? s->index : -1; }
  * frees what it holds (queued packets, indexes) only in av_write_trailer: after a failure it runs with
  * the sink refusing every byte, so nothing more reaches the output. */
 static void release_output(polyenc_encoder *enc, int keep_memory) {
+  if (enc->sink) enc->output_bytes = pe_sink_bytes(enc->sink); /* polyenc_get_stats after close */
   if (enc->header_written) {
     pe_sink_refuse(enc->sink);
     av_write_trailer(enc->format_ctx); /* fails: the encoding has failed already */
@@ -120,7 +123,8 @@ static polyenc_status open_streams(polyenc_encoder *enc, AVDictionary **muxer_op
   const AVOutputFormat *muxer = enc->format_ctx->oformat;
   for (int i = 0; i < enc->num_streams; i++) {
     polyenc_stream *s = enc->streams[i];
-    s->frames_sent = s->packets_received = 0;
+    s->frames_sent = s->packets_received = s->samples_accepted = s->packets_written = s->bytes_written = 0;
+    s->end_seconds = 0;
     polyenc_status st = s->kind == STREAM_VIDEO   ? pe_video_open(s, muxer, muxer_opts)
                         : s->kind == STREAM_AUDIO ? pe_audio_open(s, muxer, muxer_opts)
                                                   : pe_encoded_open(s, muxer);
@@ -213,7 +217,7 @@ static polyenc_status open_output(polyenc_encoder *enc, const char *format, cons
       st = pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the muxer");
     enc->state = STATE_OPEN; /* the streams' open steps may check it */
     if (!st && !(st = open_streams(enc, &muxer_opts)) && !(st = check_faststart(enc, muxer_opts)) &&
-        !(st = add_fragment_flags(enc, &muxer_opts)))
+        !(st = add_fragment_flags(enc, &muxer_opts)) && !(st = pe_metadata_apply(enc, muxer_opts)))
       st = write_header(enc, &muxer_opts);
   }
   av_dict_free(&muxer_opts);
@@ -271,6 +275,7 @@ polyenc_status polyenc_open_memory(polyenc_encoder *enc, const char *format) {
 polyenc_status pe_encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational time_base) {
   polyenc_encoder *enc = s->enc;
   pkt->stream_index = s->index;
+  pe_stats_packet(s, pkt, time_base);
   av_packet_rescale_ts(pkt, time_base, s->av_stream->time_base);
   pe_clear_ffmpeg_log();
   int ret = av_interleaved_write_frame(enc->format_ctx, pkt);
@@ -317,7 +322,8 @@ polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame) {
                                                frame ? "for one frame" : "while flushing"));
     }
     s->packets_received++;
-    if (enc->packet->duration == 0 && s->kind == STREAM_VIDEO) enc->packet->duration = 1;
+    if (enc->packet->duration == 0 && s->kind == STREAM_VIDEO) enc->packet->duration = pe_video_frame_ticks(s);
+    if (s->kind == STREAM_AUDIO) pe_audio_adjust_packet(s, enc->packet);
     polyenc_status st = pe_encoder_write_packet(s, enc->packet, s->codec_ctx->time_base);
     av_packet_unref(enc->packet);
     if (st) return st;
@@ -387,6 +393,25 @@ polyenc_status polyenc_close(polyenc_encoder *enc) {
   return POLYENC_OK;
 }
 
+/* Stops without finishing: the sink refuses every byte first, so a writer hears nothing more and the
+ * muxer's trailer (which frees what it holds) reaches nothing; a file is removed, memory released. */
+polyenc_status polyenc_abort(polyenc_encoder *enc) {
+  if (!enc) return POLYENC_ERR_ARGUMENT;
+  if (enc->state == STATE_CLOSED) return POLYENC_OK; /* finished already: the output stays */
+  if (enc->sink) {
+    pe_sink_refuse(enc->sink);
+    pe_sink_finish(enc, enc->sink, 0);
+    release_output(enc, 0);
+  }
+  if (enc->state != STATE_FAILED) { /* an encoder that failed keeps reporting its failure */
+    enc->state = STATE_FAILED;
+    enc->failure = POLYENC_ERR_STATE;
+    enc->aborted = 1;
+    snprintf(enc->failure_message, sizeof enc->failure_message, "polyenc_abort() was called");
+  }
+  return POLYENC_OK;
+}
+
 polyenc_status polyenc_output(const polyenc_encoder *enc, const uint8_t **data, size_t *size) {
   polyenc_encoder *mutable_enc = (polyenc_encoder *)enc; /* only the message changes */
   if (!enc) return POLYENC_ERR_ARGUMENT;
@@ -406,6 +431,7 @@ void polyenc_encoder_free(polyenc_encoder *enc) {
   if (enc->state == STATE_OPEN) polyenc_close(enc);
   if (enc->sink) pe_sink_finish(enc, enc->sink, enc->state == STATE_CLOSED);
   release_output(enc, 0);
+  pe_metadata_free(enc);
   for (int i = 0; i < enc->num_streams; i++) {
     polyenc_stream *s = enc->streams[i];
     if (s->kind == STREAM_VIDEO) pe_video_free(s->impl.video);

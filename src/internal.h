@@ -32,6 +32,11 @@ struct polyenc_stream {
   AVStream *av_stream;       /* from open; owned by the format context */
   int64_t frames_sent;       /* frames handed to the encoder since open */
   int64_t packets_received;  /* packets the encoder gave back since open */
+  int64_t samples_accepted;  /* audio: input samples polyenc_add_samples took since open (stats.c) */
+  int64_t packets_written;   /* packets handed to the muxer since open (stats.c) */
+  int64_t bytes_written;     /* their bytes */
+  double end_seconds;        /* the latest end time (pts + duration) of those packets */
+  AVDictionary *metadata;    /* polyenc_set_metadata; copied into av_stream at open (metadata.c) */
   union {
     video_stream *video;
     audio_stream *audio;
@@ -50,6 +55,9 @@ struct polyenc_encoder {
   polyenc_status failure;      /* the status of STATE_FAILED */
   char error[2048];
   char failure_message[1024]; /* the message that ended the encoding */
+  int aborted;                /* polyenc_abort was called (control.c): STATE_FAILED with POLYENC_ERR_STATE */
+  int64_t output_bytes;       /* the output's size when its sink was released (stats.c) */
+  AVDictionary *metadata;     /* container tags of polyenc_set_metadata (metadata.c) */
 };
 
 /* ---- error.c ---- */
@@ -113,12 +121,55 @@ polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame);
 polyenc_status pe_encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational time_base);
 polyenc_status pe_encoder_fail(polyenc_encoder *enc, polyenc_status status);
 
+/* ---- metadata.c ---- */
+/* Copies the tags into the format context and its streams; fails naming a key the muxer would drop. */
+polyenc_status pe_metadata_apply(polyenc_encoder *enc, const AVDictionary *muxer_opts);
+void pe_metadata_free(polyenc_encoder *enc);
+
+/* ---- rotation.c ---- */
+polyenc_status pe_rotation_check(polyenc_encoder *enc, int rotation);
+/* Stores rotation (clockwise degrees) as st's display matrix; nothing for 0. */
+polyenc_status pe_rotation_apply(polyenc_stream *s, int rotation);
+
+/* ---- stats.c ---- */
+/* Counts a packet about to be handed to the muxer (pts, duration in time_base). */
+void pe_stats_packet(polyenc_stream *s, const AVPacket *pkt, AVRational time_base);
+int64_t pe_sink_bytes(const output_sink *sink); /* output.c: the output's size so far (bytes past the end written) */
+
 /* ---- frames.c ---- */
 struct source_frame;
 /* The per-frame strides of frames in the caller's layout, filled in when all are 0 (contiguous). */
 void pe_frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t strides[3]);
 /* Fails with POLYENC_ERR_ARGUMENT when n frames at these strides span more bytes than an address holds. */
 polyenc_status pe_frames_check_extent(polyenc_stream *s, const struct source_frame *first, int n, int64_t frame_stride);
+
+/* ---- timestamps.c ---- */
+/* The clock of a video stream: pts in time_base, the caller's or one nominal frame after the last. */
+typedef struct pe_video_clock {
+  AVRational time_base;
+  int64_t frame_ticks; /* 1 / frame_rate in time_base, at least 1 */
+  int64_t last_pts;    /* -1 before the first frame */
+  int64_t next_pts;    /* the pts of a frame given without one */
+} pe_video_clock;
+/* The per-frame timing of one add_frames call; pts / key_frames NULL when not given. */
+typedef struct pe_frame_times {
+  const int64_t *pts;
+  const uint8_t *key_frames;
+} pe_frame_times;
+/* A non-negative step in time_base that is below 2^31 in the container's time base (s is open). */
+int pe_fits_container_clock(const polyenc_stream *s, AVRational time_base, int64_t step);
+polyenc_status pe_check_time_base(polyenc_encoder *enc, int num, int den); /* 0/0 or both > 0 */
+polyenc_status pe_check_start_time(polyenc_encoder *enc, double start_time); /* 0..86400 s, not NaN */
+/* start_time > 0 needs a container that places audio by timestamps (not avi, wav, raw streams ...). */
+polyenc_status pe_check_start_time_container(polyenc_stream *s, double start_time, const AVOutputFormat *muxer);
+int64_t pe_start_time_ticks(double start_time, int rate);                    /* in 1/rate */
+/* time_base_num/den 0/0: 1/frame_rate. */
+void pe_clock_init(pe_video_clock *c, int time_base_num, int time_base_den, AVRational frame_rate);
+/* The pts of the n frames of a call (NULL: running) increase strictly and fit the container, else
+ * POLYENC_ERR_ARGUMENT naming the frame and the values. Before anything of the call is converted. */
+polyenc_status pe_clock_check(polyenc_stream *s, const pe_video_clock *c, const int64_t *pts, int n);
+/* Sets frame i's pts and picture type (I when forced) and advances the clock. */
+void pe_clock_stamp(pe_video_clock *c, AVFrame *frame, const pe_frame_times *t, int i);
 
 /* ---- video.c / audio.c / encoded.c: one struct each, the same five steps ---- */
 /* frame_rate within POLYENC_MIN_FRAME_RATE..POLYENC_MAX_FRAME_RATE (NaN fails too). */
@@ -127,10 +178,13 @@ polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config 
 polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
 polyenc_status pe_video_flush(polyenc_stream *s);
 void pe_video_free(video_stream *v);
+int64_t pe_video_frame_ticks(const polyenc_stream *s); /* one nominal frame in the stream's codec time base */
 
 polyenc_status pe_audio_create(polyenc_encoder *enc, const polyenc_audio_config *cfg, audio_stream **out);
 polyenc_status pe_audio_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts);
 polyenc_status pe_audio_flush(polyenc_stream *s);
+/* A packet of the audio encoder before it goes to the muxer (see start_time in audio.c). */
+void pe_audio_adjust_packet(polyenc_stream *s, AVPacket *pkt);
 void pe_audio_free(audio_stream *a);
 
 polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg, encoded_stream **out);

@@ -22,6 +22,7 @@ struct output_sink {
   int failed;
   int refusing; /* pe_sink_refuse: every write and seek fails without reaching the output */
   char failure[256];
+  int64_t at, extent; /* SINK_FILE, SINK_WRITER: where the next write goes, the end of the furthest one */
   /* SINK_FILE */
   FILE *file;
   char *path;
@@ -45,11 +46,18 @@ static int fail(output_sink *sink, const char *format, const char *detail) {
  * I/O layer would otherwise still seek after a failed write, and write after a failed seek. */
 static int closed(const output_sink *sink) { return sink->failed || sink->refusing; }
 
+/* Counts size bytes written at pos: the output's size is the end of the furthest write (polyenc_get_stats). */
+static int advance(output_sink *sink, int size) {
+  sink->at += size;
+  if (sink->at > sink->extent) sink->extent = sink->at;
+  return size;
+}
+
 static int file_write(void *opaque, uint8_t *data, int size) {
   output_sink *sink = opaque;
   if (closed(sink)) return AVERROR(EIO);
   if (fwrite(data, 1, (size_t)size, sink->file) != (size_t)size) return fail(sink, "writing the file failed: %s", strerror(errno));
-  return size;
+  return advance(sink, size);
 }
 
 static int64_t file_seek(void *opaque, int64_t offset, int whence) {
@@ -57,14 +65,14 @@ static int64_t file_seek(void *opaque, int64_t offset, int whence) {
   if (whence & AVSEEK_SIZE) return AVERROR(ENOSYS);
   if (closed(sink)) return AVERROR(EIO);
   if (fseeko(sink->file, (off_t)offset, whence & ~AVSEEK_FORCE) < 0) return fail(sink, "seeking in the file failed: %s", strerror(errno));
-  return ftello(sink->file);
+  return sink->at = ftello(sink->file);
 }
 
 static int writer_write(void *opaque, uint8_t *data, int size) {
   output_sink *sink = opaque;
   if (closed(sink)) return AVERROR(EIO);
   if (sink->writer.write(sink->writer.opaque, data, (size_t)size) < 0) return fail(sink, "%s", "the writer's write callback failed");
-  return size;
+  return advance(sink, size);
 }
 
 static int64_t writer_seek(void *opaque, int64_t offset, int whence) {
@@ -73,7 +81,7 @@ static int64_t writer_seek(void *opaque, int64_t offset, int whence) {
   if (closed(sink)) return AVERROR(EIO);
   int64_t pos = sink->writer.seek(sink->writer.opaque, offset, whence & ~AVSEEK_FORCE);
   if (pos < 0) return fail(sink, "%s", "the writer's seek callback failed");
-  return pos;
+  return sink->at = pos;
 }
 
 static int memory_write(void *opaque, uint8_t *data, int size) {
@@ -178,6 +186,9 @@ int pe_sink_failed(const output_sink *sink) { return sink->failed; }
 void pe_sink_refuse(output_sink *sink) { sink->refusing = 1; }
 const char *pe_sink_failure(const output_sink *sink) { return sink->failure; }
 int pe_sink_is_memory(const output_sink *sink) { return sink && sink->kind == SINK_MEMORY; }
+int64_t pe_sink_bytes(const output_sink *sink) {
+  return !sink ? 0 : sink->kind == SINK_MEMORY ? (int64_t)sink->size : sink->extent;
+}
 
 void pe_sink_memory(const output_sink *sink, const uint8_t **data, size_t *size) {
   *data = sink->bytes;

@@ -1,6 +1,6 @@
 /* A video stream: its config checked against the codec, the codec opened, and frames in any layout
- * converted by the platform adapter into AVFrames with pts = frame index. Streams on a CUDA device go
- * through video_cuda.c (NVENC, or the GPU's conversion fed to a CPU encoder). */
+ * converted by the platform adapter into AVFrames with the stream clock's pts (timestamps.c). Streams
+ * on a CUDA device go through video_cuda.c (NVENC, or the GPU's conversion fed to a CPU encoder). */
 #include <math.h>
 #include <string.h>
 
@@ -23,7 +23,7 @@ struct video_stream {
   AVFrame *frame;
   cpu_converter *converter;
   cuda_video *cuda; /* cuda streams */
-  int64_t next_pts;
+  pe_video_clock clock;
 };
 
 /* 29.97 -> 30000/1001 (and 23.976, 59.94, ...): the NTSC rates are what such values mean. */
@@ -244,11 +244,13 @@ static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_con
                         cfg->width, cfg->height);
   polyenc_status st = pe_check_frame_rate(enc, cfg->frame_rate);
   if (st) return st;
+  if ((st = pe_check_time_base(enc, cfg->time_base_num, cfg->time_base_den))) return st;
   if ((st = pe_cuda_parse_device(enc, cfg->device, device))) return st;
   if (cfg->bit_rate < 0)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
   if (cfg->gop_size < 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "gop_size must be >= 0, got %d", cfg->gop_size);
   if (cfg->threads < 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "threads must be >= 0, got %d", cfg->threads);
+  if ((st = pe_rotation_check(enc, cfg->rotation))) return st;
   if (cfg->pixel_format && av_get_pix_fmt(cfg->pixel_format) == AV_PIX_FMT_NONE)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
                         "pixel_format '%s' is not a pixel format (e.g. yuv420p, yuv444p, nv12)", cfg->pixel_format);
@@ -337,7 +339,7 @@ static polyenc_status configure_codec(polyenc_stream *s, const AVCodec *codec, c
   ctx->width = cfg->width;
   ctx->height = cfg->height;
   ctx->pix_fmt = v->pix_fmt;
-  ctx->time_base = av_inv_q(v->frame_rate);
+  ctx->time_base = v->clock.time_base;
   ctx->framerate = v->frame_rate;
   ctx->sample_aspect_ratio = (AVRational){1, 1};
   ctx->thread_count = cfg->threads;
@@ -348,6 +350,10 @@ static polyenc_status configure_codec(polyenc_stream *s, const AVCodec *codec, c
   tag_colors(ctx, v);
   if (!isnan(cfg->crf)) av_opt_set_double(ctx->priv_data, crf_option(codec), cfg->crf, 0);
   if (cfg->preset) av_opt_set(ctx->priv_data, "preset", cfg->preset, 0);
+  /* a forced key frame (pict_type I) becomes an IDR frame, not an open-GOP I frame (libx264, libx265) */
+  if (pe_class_option(codec->priv_class, "forced-idr", NULL) &&
+      av_opt_set_int(ctx->priv_data, "forced-idr", 1, 0) < 0)
+    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening codec %s", codec->name);
   return POLYENC_OK;
 }
 
@@ -373,9 +379,9 @@ static polyenc_status create_av_stream(polyenc_stream *s) {
   if (!st || avcodec_parameters_from_context(st->codecpar, s->codec_ctx) < 0)
     return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory creating stream %d", s->index);
   st->time_base = s->codec_ctx->time_base;
-  st->avg_frame_rate = v->frame_rate;
+  if (!v->cfg.time_base_num) st->avg_frame_rate = v->frame_rate; /* else the timestamps tell it */
   st->r_frame_rate = v->frame_rate;
-  return POLYENC_OK;
+  return pe_rotation_apply(s, v->cfg.rotation);
 }
 
 /* A fresh, zeroed buffer: the converters write only the visible pixels, and encoders read the row
@@ -418,7 +424,7 @@ polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVD
   v->converter = NULL;
   pe_cuda_video_free(v->cuda);
   v->cuda = NULL;
-  v->next_pts = 0;
+  pe_clock_init(&v->clock, v->cfg.time_base_num, v->cfg.time_base_den, v->frame_rate);
   const AVCodec *codec;
   polyenc_status st;
   if (v->cfg.codec) {
@@ -482,17 +488,26 @@ polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frame
   int64_t frame_stride = 0;
   source_frame first = {frames->layout, frames->data, {0}, frames->width, frames->height};
   pe_frames_strides(frames, &frame_stride, first.strides);
-  return pe_video_add_source(s, &first, frames->num_frames, frame_stride);
+  pe_frame_times times = {frames->pts, frames->key_frames};
+  return pe_video_add_source(s, &first, frames->num_frames, frame_stride, &times);
 }
 
 int pe_video_device(const polyenc_stream *s) { return s->impl.video->device; }
 
-polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
+int64_t pe_video_frame_ticks(const polyenc_stream *s) { return s->impl.video->clock.frame_ticks; }
+
+polyenc_status pe_video_send(polyenc_stream *s, AVFrame *frame, const pe_frame_times *times, int i) {
+  pe_clock_stamp(&s->impl.video->clock, frame, times, i);
+  return pe_encoder_send(s, frame);
+}
+
+polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride,
+                                   const pe_frame_times *times) {
   polyenc_encoder *enc = s->enc;
   video_stream *v = s->impl.video;
   polyenc_status st = pe_frames_check_extent(s, first, n, frame_stride);
-  if (st) return st;
-  if (v->cuda) return pe_cuda_video_add(s, v->cuda, first, n, frame_stride, &v->next_pts);
+  if (st || (st = pe_clock_check(s, &v->clock, times ? times->pts : NULL, n))) return st;
+  if (v->cuda) return pe_cuda_video_add(s, v->cuda, first, n, frame_stride, times);
   source_frame src = *first;
   for (int i = 0; i < n; i++) {
     src.data = first->data + i * frame_stride;
@@ -504,8 +519,7 @@ polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first,
                                                "converting frame %d of stream %d failed: %s", i, s->index,
                                                pe_error_text(ret, reason, sizeof reason)));
     }
-    v->frame->pts = v->next_pts++;
-    if ((st = pe_encoder_send(s, v->frame))) return st;
+    if ((st = pe_video_send(s, v->frame, times, i))) return st;
   }
   return POLYENC_OK;
 }

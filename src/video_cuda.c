@@ -246,13 +246,8 @@ static polyenc_status gpu_failed(polyenc_stream *s, cuda_video *cv, int ret) {
                                            pe_gpu_converter_error(cv->gpu)));
 }
 
-static polyenc_status send(polyenc_stream *s, AVFrame *f, int64_t *next_pts) {
-  f->pts = (*next_pts)++;
-  return pe_encoder_send(s, f);
-}
-
 polyenc_status pe_cuda_video_add(polyenc_stream *s, cuda_video *cv, const source_frame *first, int n,
-                                 int64_t frame_stride, int64_t *next_pts) {
+                                 int64_t frame_stride, const pe_frame_times *times) {
   int ret = pe_gpu_begin(cv->gpu, first, n, frame_stride);
   if (ret < 0) return gpu_failed(s, cv, ret);
   source_frame src = *first;
@@ -270,7 +265,7 @@ polyenc_status pe_cuda_video_add(polyenc_stream *s, cuda_video *cv, const source
       }
       copy_colors(f, s->codec_ctx);
       if ((ret = pe_gpu_convert_to_hw_frame(cv->gpu, &src, f)) < 0) return gpu_failed(s, cv, ret);
-      st = send(s, f, next_pts);
+      st = pe_video_send(s, f, times, i);
     }
     return st;
   }
@@ -288,7 +283,7 @@ polyenc_status pe_cuda_video_add(polyenc_stream *s, cuda_video *cv, const source
       if (i < n) pe_gpu_wait(cv->gpu, i % 2);
       return gpu_failed(s, cv, ret);
     }
-    st = send(s, cv->frames[(i - 1) % 2], next_pts);
+    st = pe_video_send(s, cv->frames[(i - 1) % 2], times, i - 1);
     if (st && i < n) pe_gpu_wait(cv->gpu, i % 2);
   }
   return st;
@@ -379,5 +374,5 @@ POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *s, const dl
   if (shape[0] == 0) return POLYENC_OK;
   if (!t->data) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor data must not be NULL");
   source_frame first = {layout, (const uint8_t *)t->data + t->byte_offset, {strides[1], strides[2], strides[3]}, w, h};
-  return pe_video_add_source(s, &first, (int)shape[0], strides[0]);
+  return pe_video_add_source(s, &first, (int)shape[0], strides[0], NULL); /* pts: the running index */
 }

@@ -25,14 +25,18 @@ polyenc_status pe_cuda_check_pixel_format(polyenc_encoder *enc, const AVCodec *c
 /* After the codec context is configured, before it is opened: NVENC gets its hw frames context (pix_fmt
  * AV_PIX_FMT_CUDA); then the GPU converter and the frames. */
 polyenc_status pe_cuda_video_open(polyenc_stream *s, int device, const conversion *conv, cuda_video **out);
-/* n frames, frame_stride bytes apart, in device memory: converted, encoded, pts from *next_pts on. */
+/* n frames, frame_stride bytes apart, in device memory: converted, stamped and encoded (pe_video_send). */
 polyenc_status pe_cuda_video_add(polyenc_stream *s, cuda_video *cv, const source_frame *first, int n,
-                                 int64_t frame_stride, int64_t *next_pts);
+                                 int64_t frame_stride, const pe_frame_times *times);
 void pe_cuda_video_free(cuda_video *cv);
 
 /* ---- video.c, for the DLPack entry point ---- */
 int pe_video_device(const polyenc_stream *s); /* -1: a cpu stream */
-/* n frames of one layout after the state and shape checks: the cpu or the cuda path. */
-polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride);
+/* n frames of one layout after the state and shape checks: their pts checked (times NULL or its pts NULL:
+ * the running pts), then the cpu or the cuda path. */
+polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride,
+                                   const pe_frame_times *times);
+/* Frame i of the call gets its pts and picture type from times, then goes to the encoder. */
+polyenc_status pe_video_send(polyenc_stream *s, AVFrame *frame, const pe_frame_times *times, int i);
 
 #endif

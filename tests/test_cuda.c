@@ -31,7 +31,8 @@
   X(gpu_nvenc_explicit, SLOW)             \
   X(gpu_dlpack, SLOW)                     \
   X(gpu_bad_input, SLOW)                  \
-  X(gpu_producer_stream, SLOW)
+  X(gpu_producer_stream, SLOW)             \
+  X(gpu_timestamps_key_frames, SLOW)
 CHECK_MAIN(CASES)
 
 static const char *const layout_names[] = {"rgb_planar", "rgb24", "rgba", "bgra"};
@@ -753,6 +754,51 @@ static void case_gpu_producer_stream(void) {
   CHECK_EQ_INT(vf.num_frames, N);
   CHECK_GT(psnr_u8(vf.data, rgb, (size_t)N * W * H * 3), 35);
   video_frames_free(&vf);
+  CHECK_EQ_INT(drv.MemFree(d), 0);
+  free(rgb);
+}
+
+/* polyenc_frames.pts and key_frames on cuda streams (NVENC where it works, and libx264 fed from the GPU's
+ * pipelined conversion): every frame at its pts, key frames exactly on the flagged frames and frame 0,
+ * rejected pts leave the stream usable. */
+static void case_gpu_timestamps_key_frames(void) {
+  need_gpu();
+  enum { W = 160, H = 128, N = 16 };
+  static const int64_t pts[N] = {0, 33, 67, 100, 500, 501, 502, 540, 900, 933, 967, 1000, 1400, 1433, 1467, 1500};
+  uint8_t keys[N] = {0};
+  keys[5] = keys[11] = 1;
+  uint8_t *rgb = pattern_frames(W, H, N);
+  devptr d = to_device(rgb, (size_t)N * W * H * 3);
+  const char *codecs[] = {NULL, "libx264"}, *paths[] = {tmp_path("ts_default.mp4"), tmp_path("ts_x264.mkv")};
+  for (int c = 0; c < 2; c++) {
+    polyenc_encoder *enc = polyenc_encoder_new();
+    polyenc_video_config vc = video_cfg(W, H, 30);
+    vc.device = "cuda", vc.codec = codecs[c], vc.gop_size = 1000, vc.time_base_num = 1, vc.time_base_den = 1000;
+    polyenc_stream *s = add_video_ok(enc, &vc);
+    CHECK_OK(enc, polyenc_open_file(enc, paths[c], NULL));
+    polyenc_frames f = frames_of((const void *)(uintptr_t)d, POLYENC_RGB24, N / 2, W, H);
+    f.pts = pts, f.key_frames = keys;
+    CHECK_OK(enc, polyenc_add_frames(s, &f));
+    f.data = (const void *)(uintptr_t)(d + (devptr)(N / 2) * W * H * 3);
+    CHECK_STATUS(enc, polyenc_add_frames(s, &f), POLYENC_ERR_ARGUMENT); /* pts[0] = 0 again */
+    CHECK_CONTAINS(polyenc_last_error(enc), "pts[0] = 0 is not greater than 540");
+    f.pts = pts + N / 2, f.key_frames = keys + N / 2;
+    CHECK_OK(enc, polyenc_add_frames(s, &f));
+    CHECK_OK(enc, polyenc_close(enc));
+    polyenc_encoder_free(enc);
+    char *p = ffprobe("-select_streams v:0 -show_entries frame=pts_time,key_frame -of default=noprint_wrappers=1",
+                      paths[c]);
+    CHECK(p);
+    char buf[64];
+    for (int i = 0; i < N; i++) {
+      CHECK_MSG(kv_get(p, "pts_time", i, buf, sizeof buf), "%s: frame %d missing", paths[c], i);
+      CHECK_NEAR(atof(buf), pts[i] / 1000.0, 0.0005);
+      CHECK(kv_get(p, "key_frame", i, buf, sizeof buf));
+      CHECK_MSG(atoi(buf) == (i == 0 || keys[i]), "%s: frame %d key_frame=%s", paths[c], i, buf);
+    }
+    CHECK(!kv_get(p, "pts_time", N, buf, sizeof buf));
+    free(p);
+  }
   CHECK_EQ_INT(drv.MemFree(d), 0);
   free(rgb);
 }

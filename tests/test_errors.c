@@ -768,7 +768,7 @@ static void case_writer_fails_at_close(void) {
   polyenc_video_config vc = video_cfg(W, H, 25);
   polyenc_stream *v = add_video_ok(enc, &vc);
   polyenc_status st = polyenc_open_writer(enc, &wr, "mp4");
-  if (st == POLYENC_OK) st = polyenc_add_frames(v, &(polyenc_frames){rgb, POLYENC_RGB24, 4, H, W, {0}});
+  if (st == POLYENC_OK) st = polyenc_add_frames(v, &(polyenc_frames){.data = rgb, .layout = POLYENC_RGB24, .num_frames = 4, .height = H, .width = W});
   if (st == POLYENC_OK) st = polyenc_close(enc);
   CHECK_MSG(st == POLYENC_ERR_IO, "got %s (\"%s\")", polyenc_status_name(st), polyenc_last_error(enc));
   expect_message(enc, NULL, NULL);
@@ -786,7 +786,7 @@ static void case_writer_seek_fails(void) {
   polyenc_video_config vc = video_cfg(W, H, 25);
   polyenc_stream *v = add_video_ok(enc, &vc);
   polyenc_status st = polyenc_open_writer(enc, &wr, "mp4");
-  if (st == POLYENC_OK) st = polyenc_add_frames(v, &(polyenc_frames){rgb, POLYENC_RGB24, 4, H, W, {0}});
+  if (st == POLYENC_OK) st = polyenc_add_frames(v, &(polyenc_frames){.data = rgb, .layout = POLYENC_RGB24, .num_frames = 4, .height = H, .width = W});
   if (st == POLYENC_OK) st = polyenc_close(enc);
   CHECK_MSG(st == POLYENC_ERR_IO, "got %s (\"%s\")", polyenc_status_name(st), polyenc_last_error(enc));
   expect_message(enc, NULL, NULL);

@@ -22,9 +22,10 @@
  * retried. A write or seek failure of the output ends the encoding with
  * POLYENC_ERR_IO, and every later call returns that error.
  *
- * Timestamps: video pts = running frame index in a time base of 1/frame_rate;
+ * Timestamps: video pts = running frame index in a time base of 1/frame_rate,
+ * or the caller's (polyenc_frames.pts, in time_base_num/time_base_den);
  * audio pts = running count of output samples in a time base of
- * 1/out_sample_rate.
+ * 1/out_sample_rate, from start_time on.
  *
  * Threads: one encoder is used by one thread at a time; different encoders may
  * run in parallel.
@@ -114,10 +115,20 @@ typedef struct polyenc_video_config {
   const char *color_space;  /* NULL = "bt601"; "bt709", "bt2020": used for the conversion AND tagged */
   const char *color_range;  /* NULL = "tv" (limited); "pc" (full): used for the conversion AND tagged */
   int threads;              /* 0: automatic */
+  int rotation;             /* 0 (none), 90, 180 or 270 (else POLYENC_ERR_ARGUMENT): degrees a player turns the
+                               picture CLOCKWISE to show it (a phone's portrait video: 90); the frames are stored as
+                               given. Written as the stream's display matrix (the tkhd matrix) in mp4 / mov (and
+                               3gp, ismv, ...); other containers cannot store it with FFmpeg 5.1 (matroska, webm:
+                               open fails with POLYENC_ERR_UNSUPPORTED naming it, rather than drop it). FFmpeg 5.1's
+                               ffprobe prints the counter-clockwise angle: rotation=-90 for 90, -180 for 180, 90 for
+                               270. 0 writes no display matrix. */
   const char *const *options; /* NULL or {key, value, ..., NULL}: codec private options (e.g. "tune",
                                  "x264-params") and muxer options (e.g. "movflags"), routed like the ffmpeg CLI:
                                  a key the codec knows goes to the codec, else one the muxer knows goes to the
                                  muxer, else the call fails naming the key */
+  int time_base_num, time_base_den; /* the unit of polyenc_frames.pts: 0/0 (the init value) is 1/frame_rate;
+                                       otherwise both > 0 (e.g. 1/1000 for milliseconds, 1/90000). frame_rate
+                                       stays the nominal rate (r_frame_rate) */
 } polyenc_video_config;
 
 typedef struct polyenc_audio_config {
@@ -130,6 +141,12 @@ typedef struct polyenc_audio_config {
                                             POLYENC_MAX_RESAMPLE_RATIO times up or down). A rate the codec cannot
                                             take is an error that lists the valid rates. */
   const char *const *options;    /* as in polyenc_video_config */
+  double start_time;             /* seconds, 0 (the init value) to 86400: where the first sample lies on the
+                                    file's timeline (the stream starts later than the video); NaN, infinity
+                                    and negative values are rejected, and so is a start_time > 0 at open in a
+                                    container that places audio by its samples (avi, wav, raw streams).
+                                    In mp4/mov the edit list starts at start_time and still skips AAC's
+                                    priming; Matroska has no field for it: its 1024 samples play just before */
 } polyenc_audio_config;
 
 POLYENC_API void polyenc_video_config_init(polyenc_video_config *cfg); /* zero + defaults (crf = NAN) */
@@ -181,9 +198,20 @@ typedef struct polyenc_frames {
                              RGB_PLANAR: {frame, channel, row, pixel}; RGB24/RGBA/BGRA: {frame, row, pixel,
                              channel}; YUV420P: {frame, Y row, U/V row, 0} with the planes Y, U, V packed one
                              after the other inside a frame (U at H*Y_row, V at H*Y_row + ceil(H/2)*UV_row). */
+  const int64_t *pts;     /* NULL: each frame one nominal frame (1/frame_rate, rounded to the time base) after
+                             the previous one, the first at 0: the running frame index with the default time
+                             base. Else num_frames timestamps in the stream's time base (time_base_num/den),
+                             >= 0 and strictly increasing, within the call and across calls (greater than the
+                             last pts used, given or not); each step under 2^31 ticks of the container's clock
+                             (2^16 in AVI, which writes an empty chunk per tick of a gap); a container without
+                             timestamps (raw h264, ...) takes only NULL.
+                             Otherwise POLYENC_ERR_ARGUMENT names the frame and the values, and nothing of
+                             the call is encoded. Frames may be irregular (variable frame rate) */
+  const uint8_t *key_frames; /* NULL or num_frames flags: nonzero makes that frame a key frame (an IDR frame for
+                                H.264 / HEVC), in addition to the codec's own (gop_size) */
 } polyenc_frames;
 /* The frames are converted and handed to the encoder before the call returns:
- * the caller may reuse its buffer at once. */
+ * the caller may reuse its buffer (and the pts and key_frames arrays) at once. */
 POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polyenc_frames *frames);
 
 /* ---- CUDA streams ----
@@ -260,6 +288,46 @@ POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *video, cons
 
 /* Flush every encoder, write the trailer, flush the output; idempotent. */
 POLYENC_API polyenc_status polyenc_close(polyenc_encoder *enc);
+
+/* ---- metadata, statistics, abort ---- */
+/* Tags, only before open (after: POLYENC_ERR_STATE). stream NULL: the container's ("title", "artist", "comment",
+ * "date", "creation_time", ...); a stream of enc: that stream's ("language", "title", "handler_name"). key must
+ * be non-empty; value NULL removes the key; setting a key again replaces it. Checked here: "language" (of a
+ * stream) is a 3-letter ISO 639-2 code in lower case ("eng", "und"), "creation_time" a date FFmpeg parses
+ * ("2024-05-01T12:00:00Z", "now"). Checked at open, naming the key: mp4 and mov keep only the keys they have a box
+ * for (mp4: title, artist, album_artist, composer, album, date, encoding_tool, comment, genre, copyright,
+ * grouping, lyrics, description, synopsis, show, episode_id, network, keywords, media_type, compilation, track,
+ * disc, hd_video, gapless_playback, episode_sort, season_number, creation_time; mov: title, artist, album, date,
+ * encoder, comment, genre, copyright, make, model, location, creation_time; any container key with the option
+ * {"movflags", "use_metadata_tags"}; a stream: language, handler_name), and would drop any other without a word:
+ * such a key fails open with POLYENC_ERR_ARGUMENT. Matroska and WebM keep every key. */
+POLYENC_API polyenc_status polyenc_set_metadata(polyenc_encoder *enc, polyenc_stream *stream, const char *key,
+                                                const char *value);
+
+typedef struct polyenc_stats {
+  int64_t frames;  /* video frames accepted by polyenc_add_frames (packets, for a mux-only stream) */
+  int64_t samples; /* audio samples (per channel, input rate) accepted by polyenc_add_samples */
+  int64_t packets; /* packets handed to the muxer */
+  int64_t bytes;   /* stream NULL: bytes in the output so far (the muxer buffers up to 64 KiB), after close the
+                      output's size (file size, polyenc_output's size, the end of the furthest write a writer got);
+                      a stream: the bytes of its packets (no container overhead) */
+  double seconds;  /* the end (pts + duration) of the latest packet written, in seconds: of the stream, or the
+                      largest over all streams. Encoders hold frames back: it lags until close */
+} polyenc_stats;
+/* What enc has done since open, for one stream of enc or all (stream NULL: frames, samples, packets summed).
+ * Works in every state: before open (or after an open that failed) everything is 0; after close or abort, what
+ * was done until then. */
+POLYENC_API polyenc_status polyenc_get_stats(const polyenc_encoder *enc, const polyenc_stream *stream,
+                                             polyenc_stats *out);
+
+/* Stops without finishing, at any time: nothing more is written or seeked (a writer gets no further call, not
+ * even for bytes still buffered), a file output is closed and removed, a memory output released. From then on
+ * every call on enc (add_*, open, set_metadata, polyenc_output, and polyenc_close) returns POLYENC_ERR_STATE
+ * with a message saying the encoder was aborted; polyenc_close touches nothing. polyenc_get_stats and
+ * polyenc_encoder_free work. Idempotent; before open it just ends the encoder. After a successful close it
+ * changes nothing (the output is finished and kept). After a failure, it releases the output and later calls
+ * keep returning that failure. Returns POLYENC_OK (POLYENC_ERR_ARGUMENT for enc NULL). */
+POLYENC_API polyenc_status polyenc_abort(polyenc_encoder *enc);
 
 /* ---- what this build and machine can do ---- */
 POLYENC_API int polyenc_has_encoder(const char *codec_name); /* 1 if it can be opened here */

@@ -18,7 +18,7 @@ enum { MAX_CALLS = 16, MAX_STREAMS = 8, MAX_FRAMES = 4, MAX_SAMPLES = 4096, MAX_
 
 typedef enum op {
   OP_ADD_VIDEO, OP_ADD_AUDIO, OP_ADD_ENCODED, OP_OPEN_FILE, OP_OPEN_WRITER, OP_OPEN_MEMORY, OP_ADD_FRAMES,
-  OP_ADD_SAMPLES, OP_ADD_PACKET, OP_CLOSE, OP_OUTPUT, OP_NULL_CALLS, OP_RENEW, NUM_OPS
+  OP_ADD_SAMPLES, OP_ADD_PACKET, OP_CLOSE, OP_OUTPUT, OP_NULL_CALLS, OP_RENEW, OP_METADATA, OP_STATS, OP_ABORT, NUM_OPS
 } op;
 
 typedef struct run {
@@ -78,6 +78,7 @@ static void op_add_video(run *r) {
   vc.color_range = PICK(in, NULL, "tv", "pc", "limited", "full", "jpeg");
   vc.threads = pick_threads(in);
   vc.options = in_options(in, r->names, r->option_storage, MAX_PAIRS);
+  if (in_u8(in) >= 224) vc.time_base_num = in_int(in, -2, 1001), vc.time_base_den = in_int(in, -2, 90000);
   polyenc_stream *s = NULL;
   uint8_t mode = in_u8(in);
   polyenc_status st = polyenc_add_video(r->enc, mode == 1 ? NULL : &vc, mode == 2 ? NULL : &s);
@@ -97,6 +98,11 @@ static void op_add_audio(run *r) {
   ac.out_sample_rate = in_u8(in) < 160 ? 0 : in_u8(in) < 200 ? rates[in_range(in, 0, 14)] : in_int(in, 0, 200000);
   ac.out_num_channels = in_u8(in) < 160 ? 0 : in_int(in, 0, 8);
   ac.options = in_options(in, r->names, r->option_storage, MAX_PAIRS);
+  if (in_u8(in) >= 224) {
+    static const double odd[] = {NAN, INFINITY, -INFINITY, -0.0, 1e300, 86400, 86400.001, -1e-9};
+    uint8_t m = in_u8(in);
+    ac.start_time = m < 160 ? in_double(in, 0, 3) : odd[m % 8];
+  }
   polyenc_stream *s = NULL;
   uint8_t mode = in_u8(in);
   polyenc_status st = polyenc_add_audio(r->enc, mode == 1 ? NULL : &ac, mode == 2 ? NULL : &s);
@@ -210,6 +216,32 @@ static void contiguous_strides(const polyenc_frames *f, int64_t pad, int64_t st[
   }
 }
 
+/* pts for n frames (allocated exactly): mostly increasing from a fuzzed start, sometimes repeating,
+ * decreasing or extreme; NULL (the running pts) half the time. */
+static int64_t *fuzz_pts(fuzz_in *in, int n) {
+  static const int64_t extreme[] = {INT64_MIN, -1, 0, INT32_MAX, INT64_C(1) << 53, INT64_MAX};
+  if (n < 1 || n > MAX_FRAMES || in_u8(in) < 128) return NULL;
+  int64_t *pts = malloc(sizeof *pts * (size_t)n);
+  if (!pts) abort();
+  int64_t t = in_u8(in) < 224 ? in_int(in, -10, 100000) : extreme[in_u8(in) % 6];
+  for (int k = 0; k < n; k++) {
+    pts[k] = t;
+    uint8_t mode = in_u8(in);
+    int64_t step = mode < 208 ? in_int(in, 1, 5000) : mode < 240 ? in_int(in, -5, 0) : extreme[mode % 6];
+    if (__builtin_add_overflow(t, step, &t)) t = step > 0 ? INT64_MAX : INT64_MIN;
+  }
+  return pts;
+}
+
+/* num_frames key frame flags, or NULL. */
+static uint8_t *fuzz_key_frames(fuzz_in *in, int n) {
+  if (n < 1 || n > MAX_FRAMES || in_u8(in) < 160) return NULL;
+  uint8_t *keys = malloc((size_t)n);
+  if (!keys) abort();
+  for (int k = 0; k < n; k++) keys[k] = in_u8(in) < 64;
+  return keys;
+}
+
 static void op_add_frames(run *r) {
   fuzz_in *in = &r->in;
   int i;
@@ -251,9 +283,14 @@ static void op_add_frames(run *r) {
     f.data = tiny;
   }
   if (in_u8(in) == 1) f.data = NULL;
+  int64_t *pts = fuzz_pts(in, f.num_frames);
+  uint8_t *keys = fuzz_key_frames(in, f.num_frames);
+  f.pts = pts, f.key_frames = keys;
   polyenc_status st2 = polyenc_add_frames(s, in_u8(in) == 1 ? NULL : &f);
   expect_clean(s ? r->enc : NULL, st2, "polyenc_add_frames");
   free(buf);
+  free(pts);
+  free(keys);
 }
 
 static void op_add_samples(run *r) {
@@ -342,6 +379,25 @@ static void op_null_calls(run *r) {
   }
 }
 
+static void op_metadata(run *r) {
+  fuzz_in *in = &r->in;
+  int i;
+  polyenc_stream *s = pick_stream(r, &i);
+  const char *key = PICK(in, "title", "language", "handler_name", "creation_time", "comment", "my_key", "", NULL);
+  const char *value = PICK(in, "x", "eng", "deu", "en", "ENG", "2024-05-01T12:00:00Z", "now", "bad date", "", NULL);
+  expect_clean(r->enc, polyenc_set_metadata(r->enc, s, key, value), "polyenc_set_metadata");
+}
+
+static void op_stats(run *r) {
+  int i;
+  polyenc_stream *s = pick_stream(r, &i);
+  polyenc_stats st;
+  int null_out = in_u8(&r->in) == 1;
+  polyenc_status status = polyenc_get_stats(r->enc, s, null_out ? NULL : &st);
+  expect_clean(r->enc, status, "polyenc_get_stats");
+  if (!status && (st.frames < 0 || st.samples < 0 || st.packets < 0 || st.bytes < 0 || !(st.seconds >= 0))) abort();
+}
+
 static void renew(run *r) {
   polyenc_encoder_free(r->enc);
   r->enc = polyenc_encoder_new();
@@ -373,6 +429,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case OP_OUTPUT: op_output(r); break;
     case OP_NULL_CALLS: op_null_calls(r); break;
     case OP_RENEW: renew(r); break;
+    case OP_METADATA: op_metadata(r); break;
+    case OP_STATS: op_stats(r); break;
+    case OP_ABORT: expect_clean(r->enc, polyenc_abort(r->enc), "polyenc_abort"); break;
     case NUM_OPS: break;
     }
   }
