@@ -144,12 +144,14 @@ void pe_frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t s
 polyenc_status pe_frames_check_extent(polyenc_stream *s, const struct source_frame *first, int n, int64_t frame_stride);
 
 /* ---- timestamps.c ---- */
-/* The clock of a video stream: pts in time_base, the caller's or one nominal frame after the last. */
+/* The clock of a video stream: pts in time_base, the caller's, or for a frame given without one the last
+ * given pts (0 at first) plus the frames since at the nominal rate, rounded once: no drift however long. */
 typedef struct pe_video_clock {
-  AVRational time_base;
-  int64_t frame_ticks; /* 1 / frame_rate in time_base, at least 1 */
-  int64_t last_pts;    /* -1 before the first frame */
-  int64_t next_pts;    /* the pts of a frame given without one */
+  AVRational time_base, frame_rate;
+  int64_t frame_ticks;  /* 1 / frame_rate in time_base (rounded, at least 1): a packet's duration */
+  int64_t last_pts;     /* -1 before the first frame */
+  int64_t anchor_pts;   /* the last pts given (0 before any) */
+  int64_t since_anchor; /* frames stamped since anchor_pts's frame (0 before any) */
 } pe_video_clock;
 /* The per-frame timing of one add_frames call; pts / key_frames NULL when not given. */
 typedef struct pe_frame_times {

@@ -1,5 +1,5 @@
-/* Timestamps: the clock of a video stream (the caller's pts, or one nominal frame after the previous
- * frame), checked strictly increasing and within the container's clock before anything of a call is
+/* Timestamps: the clock of a video stream (the caller's pts, or the nominal rate from the last one given),
+ * checked strictly increasing and within the container's clock before anything of a call is
  * converted; forced key frames; the audio start_time. */
 #include <math.h>
 #include <string.h>
@@ -50,9 +50,18 @@ void pe_clock_init(pe_video_clock *c, int time_base_num, int time_base_den, AVRa
   c->time_base = av_inv_q(frame_rate);
   if (time_base_num > 0 && time_base_den > 0) av_reduce(&c->time_base.num, &c->time_base.den, time_base_num,
                                                         time_base_den, INT_MAX);
+  c->frame_rate = frame_rate;
   c->frame_ticks = FFMAX(av_rescale_q(1, av_inv_q(frame_rate), c->time_base), 1);
   c->last_pts = -1;
-  c->next_pts = 0;
+  c->anchor_pts = c->since_anchor = 0;
+}
+
+/* The pts of the k-th next frame given without one (k = 0: the next): the anchor plus the frames since at the
+ * nominal rate, and at least one tick after the frame before (a time base coarser than a frame). */
+static int64_t running_pts(const pe_video_clock *c, int64_t k) {
+  int64_t ticks = av_rescale_q(c->since_anchor + k, av_inv_q(c->frame_rate), c->time_base), pts;
+  if (ticks < 0 || __builtin_add_overflow(c->anchor_pts, ticks, &pts)) pts = INT64_MAX - k; /* fails fits() */
+  return FFMAX(pts, c->last_pts + 1 + k);
 }
 
 static polyenc_status too_far(polyenc_stream *s, const pe_video_clock *c, const char *what, int i, int64_t pts,
@@ -78,13 +87,11 @@ static int fits(const polyenc_stream *s, const pe_video_clock *c, int64_t pts, i
 polyenc_status pe_clock_check(polyenc_stream *s, const pe_video_clock *c, const int64_t *pts, int n) {
   polyenc_encoder *enc = s->enc;
   if (n <= 0) return POLYENC_OK;
-  if (!pts) { /* one nominal frame apart: the first step and the last pts */
-    int64_t last;
-    if (!fits(s, c, c->next_pts, c->last_pts))
-      return too_far(s, c, "running pts", 0, c->next_pts, c->last_pts);
-    if (__builtin_mul_overflow(c->frame_ticks, (int64_t)(n - 1), &last) ||
-        __builtin_add_overflow(last, c->next_pts, &last) || !fits(s, c, last, last - c->frame_ticks))
-      return too_far(s, c, "running pts", n - 1, c->next_pts, c->last_pts);
+  if (!pts) { /* at the nominal rate: the first step, and the last pts with its step */
+    int64_t first = running_pts(c, 0), last = running_pts(c, n - 1);
+    if (!fits(s, c, first, c->last_pts)) return too_far(s, c, "running pts", 0, first, c->last_pts);
+    if (n > 1 && !fits(s, c, last, running_pts(c, n - 2)))
+      return too_far(s, c, "running pts", n - 1, last, running_pts(c, n - 2));
     return POLYENC_OK;
   }
   if (enc->format_ctx->oformat->flags & AVFMT_NOTIMESTAMPS)
@@ -113,9 +120,15 @@ polyenc_status pe_clock_check(polyenc_stream *s, const pe_video_clock *c, const 
 }
 
 void pe_clock_stamp(pe_video_clock *c, AVFrame *frame, const pe_frame_times *t, int i) {
-  int64_t pts = t && t->pts ? t->pts[i] : c->next_pts;
+  int64_t pts;
+  if (t && t->pts) {
+    pts = c->anchor_pts = t->pts[i];
+    c->since_anchor = 1;
+  } else {
+    pts = running_pts(c, 0);
+    c->since_anchor++;
+  }
   frame->pts = pts;
   frame->pict_type = t && t->key_frames && t->key_frames[i] ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   c->last_pts = pts;
-  c->next_pts = pts + c->frame_ticks;
 }

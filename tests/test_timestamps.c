@@ -16,6 +16,7 @@
   X(bframes_mp4_90k, QUICK)           \
   X(mixed_calls_default_time_base, QUICK) \
   X(mixed_calls_ms_mkv, QUICK)        \
+  X(no_drift_ms_mp4, QUICK)           \
   X(audio_start_mp4, QUICK)           \
   X(audio_start_mkv, QUICK)           \
   X(audio_start_vs_cli_mp4, QUICK) \
@@ -213,13 +214,46 @@ static void case_mixed_calls_default_time_base(void) {
   mixed_calls("mp4", 0, 0, sizes, given, 6, expect, 9);
 }
 
-static void case_mixed_calls_ms_mkv(void) { /* 1/1000: a frame without pts comes 33 ms after the last */
+/* 1/1000: frames without pts follow the last given one at 30 fps, rounded once (33, 67 ms after it) */
+static void case_mixed_calls_ms_mkv(void) {
   static const int64_t b[] = {100, 150}, d[] = {500, 510};
   const int sizes[] = {2, 2, 1, 2, 2};
   const int64_t *const given[] = {NULL, b, NULL, d, NULL};
-  double expect[] = {0, 33, 100, 150, 183, 500, 510, 543, 576};
+  double expect[] = {0, 33, 100, 150, 183, 500, 510, 543, 577};
   for (int i = 0; i < 9; i++) expect[i] /= 1000;
   mixed_calls("mkv", 1, 1000, sizes, given, 5, expect, 9);
+}
+
+/* 30 fps in a 1/1000 time base, 3000 frames without pts in calls of 7: the last is at 2999 / 30 s = 99.967 s
+ * (adding a rounded 33 ms per frame would put it at 98.967 s). */
+static void case_no_drift_ms_mp4(void) {
+  enum { N = 3000, CALL = 7, SW = 32, SH = 32 }; /* (MAX_VALUES is 4096) */
+  const char *path = tmp_path("no_drift.mp4");
+  uint8_t *rgb = pattern_frames(SW, SH, CALL);
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_video_config vc = video_cfg(SW, SH, 30);
+  vc.time_base_num = 1, vc.time_base_den = 1000;
+  vc.preset = "ultrafast";
+  polyenc_stream *v = add_video_ok(enc, &vc);
+  CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
+  for (int done = 0; done < N;) {
+    int n = N - done < CALL ? N - done : CALL;
+    polyenc_frames f = frames_of(rgb, POLYENC_RGB24, n, SW, SH);
+    CHECK_OK(enc, polyenc_add_frames(v, &f));
+    done += n;
+  }
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+  free(rgb);
+  double times[N];
+  char *out = ffprobe("-select_streams v:0 -show_entries packet=pts_time", path);
+  CHECK(out);
+  int n = values_of(out, "pts_time", times, N);
+  free(out);
+  CHECK_EQ_INT(n, N);
+  double last = 0;
+  for (int i = 0; i < n; i++) last = times[i] > last ? times[i] : last;
+  CHECK_MSG(fabs(last - 2999.0 / 30) < 0.0006, "the last frame is at %.4f s, not %.4f s", last, 2999.0 / 30);
 }
 
 /* ---- audio start_time ---- */

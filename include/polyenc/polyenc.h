@@ -198,9 +198,9 @@ typedef struct polyenc_frames {
                              RGB_PLANAR: {frame, channel, row, pixel}; RGB24/RGBA/BGRA: {frame, row, pixel,
                              channel}; YUV420P: {frame, Y row, U/V row, 0} with the planes Y, U, V packed one
                              after the other inside a frame (U at H*Y_row, V at H*Y_row + ceil(H/2)*UV_row). */
-  const int64_t *pts;     /* NULL: each frame one nominal frame (1/frame_rate, rounded to the time base) after
-                             the previous one, the first at 0: the running frame index with the default time
-                             base. Else num_frames timestamps in the stream's time base (time_base_num/den),
+  const int64_t *pts;     /* NULL: at the nominal rate from the last pts given (0 at first): the k-th frame
+                             after it at that pts + k / frame_rate, rounded to the time base once (no drift in
+                             a long run; the running frame index with the default time base). Else num_frames timestamps in the stream's time base (time_base_num/den),
                              >= 0 and strictly increasing, within the call and across calls (greater than the
                              last pts used, given or not); each step under 2^31 ticks of the container's clock
                              (2^16 in AVI, which writes an empty chunk per tick of a gap); a container without
