@@ -1,141 +1,29 @@
 /* polyenc encode: raw frames and f32 PCM from files or standard input into one output, read in time
- * order so that the muxer gets the streams interleaved. */
-#include <stdio.h>
+ * order so that the muxer gets the streams interleaved. Ctrl-C aborts (no output is left); on a terminal a
+ * progress line is shown. */
+#include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "cli.h"
+#include "encode.h"
 
-enum { MAX_STREAMS = 16, MAX_OPTIONS = 32, AUDIO_CHUNK = 1024 };
+#define bad encode_bad
 
-typedef struct cli_stream {
-  int is_video;
-  polyenc_video_config video;
-  polyenc_audio_config audio;
-  const char *options[2 * MAX_OPTIONS + 1];
-  int num_options;
-  const char *input;
-  polyenc_layout layout;
-  polyenc_stream *stream;
-  FILE *file;
-  uint8_t *buffer;
-  size_t unit_bytes; /* one frame, or AUDIO_CHUNK samples */
-  int64_t units;     /* frames or samples read so far */
-  int done;
-} cli_stream;
-
-typedef struct cli_args {
-  cli_stream streams[MAX_STREAMS];
-  int num_streams;
-  const char *out, *format;
-} cli_args;
-
-static int bad(const char *format, const char *value) {
-  fprintf(stderr, "polyenc encode: ");
-  fprintf(stderr, format, value);
-  fputs(" (see polyenc --help)\n", stderr);
-  return 2;
-}
-
-static int parse_layout(const char *s, polyenc_layout *out) {
-  static const char *const names[] = {"rgb-planar", "rgb24", "rgba", "bgra", "yuv420p"};
-  for (int i = 0; i < 5; i++)
-    if (!strcmp(s, names[i])) return *out = (polyenc_layout)i, 0;
-  return -1;
-}
-
-static size_t frame_bytes(polyenc_layout layout, int w, int h) {
-  size_t plane = (size_t)w * h;
-  if (layout == POLYENC_YUV420P) return plane + 2 * (size_t)((w + 1) / 2) * ((h + 1) / 2);
-  return plane * (layout == POLYENC_RGBA || layout == POLYENC_BGRA ? 4 : 3);
-}
-
-static double parse_rate(const char *s) {
-  double num = 0, den = 1;
-  if (sscanf(s, "%lf/%lf", &num, &den) < 1 || den <= 0) return -1;
-  return num / den;
-}
-
-/* Applies one per-stream option to the stream named last. */
-static int stream_option(cli_stream *s, const char *flag, const char *value) {
-  if (!s) return bad("%s needs a --video or --audio before it", flag);
-  if (!strcmp(flag, "--codec")) (s->is_video ? (void)(s->video.codec = value) : (void)(s->audio.codec = value));
-  else if (!strcmp(flag, "--bit-rate")) {
-    long long b = atoll(value);
-    if (s->is_video) s->video.bit_rate = b;
-    else s->audio.bit_rate = b;
-  } else if (!strcmp(flag, "--option")) {
-    const char *eq = strchr(value, '=');
-    if (!eq || s->num_options >= MAX_OPTIONS) return bad("--option takes key=value, got '%s'", value);
-    char *key = strndup(value, (size_t)(eq - value)); /* lives until exit */
-    s->options[2 * s->num_options] = key;
-    s->options[2 * s->num_options + 1] = eq + 1;
-    s->num_options++;
-  } else if (!s->is_video) return bad("%s applies to a video stream", flag);
-  else if (!strcmp(flag, "--crf")) s->video.crf = atof(value);
-  else if (!strcmp(flag, "--preset")) s->video.preset = value;
-  else if (!strcmp(flag, "--pixel-format")) s->video.pixel_format = value;
-  else if (!strcmp(flag, "--threads")) s->video.threads = atoi(value);
-  else if (!strcmp(flag, "--layout")) {
-    if (parse_layout(value, &s->layout)) return bad("--layout must be rgb24, rgba, bgra, rgb-planar or yuv420p, got '%s'", value);
-  } else return bad("unknown option %s", flag);
-  return 0;
-}
-
-static int parse_args(int argc, char **argv, cli_args *a) {
-  cli_stream *last = NULL;
-  for (int i = 0; i < argc; i++) {
-    const char *flag = argv[i];
-    if (flag[0] != '-' || !strcmp(flag, "-")) {
-      if (a->out) return bad("only one output is allowed, got '%s' too", flag);
-      a->out = flag;
-      continue;
-    }
-    if (i + 1 >= argc) return bad("%s needs a value", flag);
-    const char *value = argv[++i];
-    if (!strcmp(flag, "--video") || !strcmp(flag, "--audio")) {
-      if (a->num_streams == MAX_STREAMS) return bad("at most 16 streams, got more at '%s'", value);
-      last = &a->streams[a->num_streams++];
-      last->is_video = flag[2] == 'v';
-      last->layout = POLYENC_RGB24;
-      polyenc_video_config_init(&last->video);
-      polyenc_audio_config_init(&last->audio);
-      if (last->is_video) {
-        char rate[64];
-        if (sscanf(value, "%dx%d@%63s", &last->video.width, &last->video.height, rate) != 3)
-          return bad("--video takes WxH@FPS (e.g. 1920x1080@30), got '%s'", value);
-        last->video.frame_rate = parse_rate(rate);
-      } else if (sscanf(value, "%d:%d", &last->audio.sample_rate, &last->audio.num_channels) != 2) {
-        return bad("--audio takes RATE:CHANNELS (e.g. 48000:2), got '%s'", value);
-      }
-    } else if (!strcmp(flag, "--video-input") || !strcmp(flag, "--audio-input")) {
-      int want_video = flag[2] == 'v';
-      if (!last || last->is_video != want_video) return bad("%s must follow the stream it feeds", flag);
-      last->input = value;
-    } else if (!strcmp(flag, "--format")) {
-      a->format = value;
-    } else if (stream_option(last, flag, value)) {
-      return 2;
-    }
-  }
-  if (!a->out) return bad("%s", "an output path is needed");
-  if (!a->num_streams) return bad("%s", "at least one --video or --audio stream is needed");
-  int stdin_users = 0;
-  for (int i = 0; i < a->num_streams; i++) {
-    cli_stream *s = &a->streams[i];
-    if (!s->input) s->input = "-";
-    stdin_users += !strcmp(s->input, "-");
-    if (stdin_users > 1) return bad("%s", "only one stream can read standard input: give the others --video-input/--audio-input FILE");
-  }
-  return 0;
+static volatile sig_atomic_t interrupted;
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupted = 1;
 }
 
 static int open_inputs(cli_args *a) {
   for (int i = 0; i < a->num_streams; i++) {
     cli_stream *s = &a->streams[i];
     s->file = strcmp(s->input, "-") ? fopen(s->input, "rb") : stdin;
-    if (!s->file) return bad("cannot read input '%s'", s->input);
-    s->unit_bytes = s->is_video ? frame_bytes(s->layout, s->video.width, s->video.height)
+    if (!s->file) return interrupted ? 130 : bad("cannot read input '%s'", s->input);
+    s->unit_bytes = s->is_video ? encode_frame_bytes(s->layout, s->video.width, s->video.height)
                                 : sizeof(float) * AUDIO_CHUNK * (size_t)s->audio.num_channels;
     if (!(s->buffer = malloc(s->unit_bytes))) return bad("%s", "out of memory");
   }
@@ -143,46 +31,101 @@ static int open_inputs(cli_args *a) {
 }
 
 static double stream_time(const cli_stream *s) {
+  if (s->pts && s->units < s->num_pts) return (double)s->pts[s->units] / TIMESTAMP_TICKS;
   return s->is_video ? (double)s->units / s->video.frame_rate : (double)s->units / s->audio.sample_rate;
 }
 
-/* Feeds the stream that is furthest behind in time, one unit at a time, until every input ends. */
-static int feed(polyenc_encoder *enc, cli_args *a) {
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* The progress line, on a terminal only: at most every 0.5 s, or now when final. */
+typedef struct progress {
+  int on, shown;
+  double start, last;
+} progress;
+
+static void progress_show(progress *p, const polyenc_encoder *enc, int final) {
+  if (!p->on) return;
+  double t = now();
+  if (!final && t - p->last < 0.5) return;
+  p->last = t;
+  polyenc_stats st;
+  if (polyenc_get_stats(enc, NULL, &st)) return;
+  double elapsed = t - p->start;
+  fprintf(stderr, "\rframes %lld  time %.2f s  size %lld bytes  %.1f fps   ", (long long)st.frames, st.seconds,
+          (long long)st.bytes, elapsed > 0 ? (double)st.frames / elapsed : 0.0);
+  p->shown = 1;
+  fflush(stderr);
+}
+
+/* Ends the progress line (a newline) before anything else is printed. */
+static void progress_end(progress *p) {
+  if (p->shown) fputc('\n', stderr);
+  p->shown = 0;
+}
+
+static int add_video_frame(polyenc_encoder *enc, cli_stream *s, cli_args *a) {
+  polyenc_frames f = {.data = s->buffer, .layout = s->layout, .num_frames = 1,
+                      .height = s->video.height, .width = s->video.width};
+  char what[4200];
+  if (s->pts) {
+    if (s->units >= s->num_pts)
+      return bad("--timestamps '%s' has %lld timestamps: none for frame %lld (counting from 1) of input '%s'",
+                 a->timestamps, (long long)s->num_pts, (long long)s->units + 1, s->input);
+    f.pts = &s->pts[s->units];
+    snprintf(what, sizeof what, "add_frames, frame %lld (--timestamps line %d)", (long long)s->units + 1,
+             s->lines[s->units]);
+  }
+  polyenc_status st = polyenc_add_frames(s->stream, &f);
+  s->units++;
+  return st ? cli_fail(enc, s->pts ? what : "add_frames", st) : 0;
+}
+
+/* Feeds the stream that is furthest behind in time, one unit at a time, until every input ends or Ctrl-C. */
+static int feed(polyenc_encoder *enc, cli_args *a, progress *p) {
   for (;;) {
     cli_stream *next = NULL;
     for (int i = 0; i < a->num_streams; i++)
       if (!a->streams[i].done && (!next || stream_time(&a->streams[i]) < stream_time(next))) next = &a->streams[i];
-    if (!next) return 0;
+    if (interrupted) return 130;
+    if (!next) break;
     size_t got = fread(next->buffer, 1, next->unit_bytes, next->file);
-    polyenc_status st;
+    if (interrupted) return 130;
     if (next->is_video) {
       if (got < next->unit_bytes) {
         next->done = 1;
         if (got) return bad("input '%s' ends in the middle of a frame", next->input);
         continue;
       }
-      polyenc_frames f = {.data = next->buffer, .layout = next->layout, .num_frames = 1,
-                          .height = next->video.height, .width = next->video.width};
-      st = polyenc_add_frames(next->stream, &f);
-      next->units++;
+      int rc = add_video_frame(enc, next, a);
+      if (rc) return rc;
     } else {
       size_t frame = sizeof(float) * (size_t)next->audio.num_channels;
       if (got < next->unit_bytes) next->done = 1;
       if (got % frame) return bad("input '%s' ends in the middle of a sample", next->input);
-      st = polyenc_add_samples(next->stream, (const float *)next->buffer, POLYENC_SAMPLES_INTERLEAVED,
-                               next->audio.num_channels, (int64_t)(got / frame));
+      polyenc_status st = polyenc_add_samples(next->stream, (const float *)next->buffer, POLYENC_SAMPLES_INTERLEAVED,
+                                              next->audio.num_channels, (int64_t)(got / frame));
       next->units += (int64_t)(got / frame);
+      if (st) return cli_fail(enc, "add_samples", st);
     }
-    if (st) return cli_fail(enc, next->is_video ? "add_frames" : "add_samples", st);
+    progress_show(p, enc, 0);
   }
+  for (int i = 0; i < a->num_streams; i++) {
+    const cli_stream *s = &a->streams[i];
+    if (s->pts && s->units < s->num_pts)
+      return bad("--timestamps '%s' has %lld timestamps for %lld frames of input '%s' (one per frame: drop the last "
+                 "%lld, from line %d)", a->timestamps, (long long)s->num_pts, (long long)s->units, s->input,
+                 (long long)(s->num_pts - s->units), s->lines[s->units]);
+  }
+  return 0;
 }
 
-int cli_encode(int argc, char **argv) {
-  cli_args *a = calloc(1, sizeof *a);
-  if (!a) return 1;
-  int rc = parse_args(argc, argv, a);
-  polyenc_encoder *enc = rc ? NULL : polyenc_encoder_new();
-  for (int i = 0; !rc && i < a->num_streams; i++) {
+/* Streams, metadata, open: 0, or 1 after the library's message. */
+static int setup(polyenc_encoder *enc, cli_args *a) {
+  for (int i = 0; i < a->num_streams; i++) {
     cli_stream *s = &a->streams[i];
     polyenc_status st;
     if (s->is_video) {
@@ -192,23 +135,56 @@ int cli_encode(int argc, char **argv) {
       s->audio.options = s->num_options ? s->options : NULL;
       st = polyenc_add_audio(enc, &s->audio, &s->stream);
     }
-    if (st) rc = cli_fail(enc, s->is_video ? "--video" : "--audio", st);
+    if (st) return cli_fail(enc, s->is_video ? "--video" : "--audio", st);
   }
+  for (int i = 0; i < a->num_metadata; i++) {
+    polyenc_status st = polyenc_set_metadata(enc, NULL, a->metadata[2 * i], a->metadata[2 * i + 1]);
+    if (st) return cli_fail(enc, "--metadata", st);
+  }
+  polyenc_status st = polyenc_open_file(enc, a->out, a->format);
+  return st ? cli_fail(enc, "open", st) : 0;
+}
+
+int cli_encode(int argc, char **argv) {
+  cli_args *a = calloc(1, sizeof *a);
+  if (!a) return 1;
+  int rc = encode_parse_args(argc, argv, a);
+  polyenc_encoder *enc = rc ? NULL : polyenc_encoder_new();
+  if (!rc && !enc) rc = bad("%s", "out of memory");
+  if (!rc) rc = setup(enc, a);
   if (!rc) {
-    polyenc_status st = polyenc_open_file(enc, a->out, a->format);
-    if (st) rc = cli_fail(enc, "open", st);
+    /* Ctrl-C from here on (a FIFO input may wait in its open) stops at the next frame and removes the output */
+    progress p = {.on = isatty(2), .start = now()};
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint; /* no SA_RESTART: a read waiting for input returns at once */
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    int handled = sigaction(SIGINT, &sa, &old) == 0;
+    rc = open_inputs(a);
+    if (!rc) rc = feed(enc, a, &p);
+    if (handled) sigaction(SIGINT, &old, NULL);
+    if (interrupted) rc = 130;
+    if (!rc) {
+      polyenc_status st = polyenc_close(enc);
+      progress_show(&p, enc, 1);
+      progress_end(&p);
+      if (st) rc = cli_fail(enc, "close", st);
+    } else {
+      progress_end(&p);
+    }
+    if (rc == 130) fputs("polyenc encode: aborted\n", stderr);
   }
-  if (!rc) rc = open_inputs(a);
-  if (!rc) rc = feed(enc, a);
-  if (!rc) {
-    polyenc_status st = polyenc_close(enc);
-    if (st) rc = cli_fail(enc, "close", st);
-  }
+  if (rc && enc) polyenc_abort(enc); /* an output that failed or was interrupted is removed, not left half written */
   polyenc_encoder_free(enc);
   for (int i = 0; i < a->num_streams; i++) {
     if (a->streams[i].file && a->streams[i].file != stdin) fclose(a->streams[i].file);
     free(a->streams[i].buffer);
+    free(a->streams[i].pts);
+    free(a->streams[i].lines);
+    for (int k = 0; k < a->streams[i].num_options; k++) free((char *)a->streams[i].options[2 * k]); /* the keys */
   }
+  for (int i = 0; i < a->num_metadata; i++) free((char *)a->metadata[2 * i]); /* the keys */
   free(a);
   return rc;
 }

@@ -17,8 +17,13 @@ static const char usage[] =
     "      --audio RATE:CHANNELS  a raw audio stream of f32 interleaved PCM (repeatable)\n"
     "      --audio-input FILE|-   its samples\n"
     "      --codec C --crf N --preset P --pixel-format F --bit-rate B --threads N --option key=value\n"
+    "      --rotation DEG         0, 90, 180 or 270: degrees a player turns the picture clockwise (mp4/mov)\n"
     "                             apply to the stream named last before them\n"
+    "      --timestamps FILE      pts of the first video stream, one per line in seconds (0, 0.04, ...),\n"
+    "                             strictly increasing, exactly one per frame; blank lines ignored\n"
+    "      --metadata key=value   a container tag: title, artist, comment, ... (repeatable)\n"
     "      --format F             container (default: from OUT's extension)\n"
+    "      On a terminal a progress line is shown. Ctrl-C stops, removes OUT and exits 130.\n"
     "  polyenc info              version, FFmpeg libraries, encoders and muxers, CUDA / NVENC status\n";
 
 int cli_fail(polyenc_encoder *enc, const char *what, polyenc_status st) {

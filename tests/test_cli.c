@@ -1,5 +1,15 @@
 /* The polyenc command line tool (path in argv[2]), as described in the CLI section of
  * shared/design/API.md. */
+#define _POSIX_C_SOURCE 200809L /* fork, kill, mkfifo, clock_gettime */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "helpers.h"
 
 #define CASES(X)                      \
@@ -10,7 +20,13 @@
   X(encode_rgba_layout, QUICK)        \
   X(encode_with_audio, QUICK)         \
   X(encode_codec_options, QUICK)      \
-  X(bad_arguments, QUICK)
+  X(bad_arguments, QUICK)             \
+  X(timestamps_mp4, QUICK)            \
+  X(timestamps_mkv, QUICK)            \
+  X(timestamps_errors, QUICK)         \
+  X(metadata, QUICK)                  \
+  X(rotation, QUICK)                  \
+  X(sigint_aborts, QUICK)
 CHECK_MAIN(CASES)
 
 static const char *cli(void) {
@@ -228,4 +244,208 @@ static void case_bad_arguments(void) {
     CHECK_MSG(strlen(err) > 0, "polyenc %s exited %d without a message on stderr", args, rc);
     free(err);
   }
+}
+
+/* ---- --timestamps, --metadata, --rotation, Ctrl-C ---- */
+enum { NT = 8 };
+static const double irregular[NT] = {0, 0.040, 0.100, 0.105, 0.5, 0.52, 1.0, 1.234};
+
+static const char *write_frames(int n) {
+  uint8_t *rgb = pattern_frames(W, H, n);
+  const char *path = tmp_path("frames.rgb");
+  CHECK_EQ_INT(write_file(path, rgb, (size_t)W * H * 3 * n), 0);
+  free(rgb);
+  return path;
+}
+
+static const char *write_text(const char *name, const char *text) {
+  const char *path = tmp_path(name);
+  CHECK_EQ_INT(write_file(path, text, strlen(text)), 0);
+  return path;
+}
+
+/* Runs `polyenc encode --video WxH@25 --video-input <8 frames> <extra> OUT`; its exit status, stderr in *err. */
+static int encode_with(const char *extra, const char *out, char **err) {
+  char raw[4200], args[16384];
+  snprintf(raw, sizeof raw, "%s", write_frames(NT));
+  snprintf(args, sizeof args, "encode --video %dx%d@25 --video-input '%s' %s '%s'", W, H, raw, extra, out);
+  int rc = run_cli(args, NULL);
+  *err = cli_stderr();
+  return rc;
+}
+
+static void timestamps_case(const char *ext) {
+  /* blank lines and spaces are ignored */
+  const char *ts = write_text("ts.txt", "0\n0.040\n\n0.100\n  0.105\n0.5\n0.52\r\n1.0\n1.234\n\n");
+  char name[32], extra[4200], *err;
+  snprintf(name, sizeof name, "ts.%s", ext);
+  const char *out = tmp_path(name);
+  snprintf(extra, sizeof extra, "--timestamps '%s'", ts);
+  int rc = encode_with(extra, out, &err);
+  CHECK_MSG(rc == 0, "polyenc encode %s exited %d: %s", extra, rc, err);
+  free(err);
+  char *p = ffprobe("-select_streams v:0 -show_entries frame=pts_time -of default=noprint_wrappers=1", out);
+  CHECK(p);
+  char buf[64];
+  for (int i = 0; i < NT; i++) {
+    CHECK_MSG(kv_get(p, "pts_time", i, buf, sizeof buf), "frame %d missing in %s:\n%s", i, ext, p);
+    CHECK_NEAR(atof(buf), irregular[i], 0.001);
+  }
+  CHECK_MSG(!kv_get(p, "pts_time", NT, buf, sizeof buf), "more than %d frames in %s:\n%s", NT, ext, p);
+  free(p);
+  CHECK_EQ_INT(count_frames(out, 0), NT);
+}
+
+static void case_timestamps_mp4(void) { timestamps_case("mp4"); }
+static void case_timestamps_mkv(void) { timestamps_case("mkv"); }
+
+static void expect_failure(const char *extra, int status, const char *needle1, const char *needle2) {
+  const char *out = tmp_path("fail.mp4");
+  char *err;
+  int rc = encode_with(extra, out, &err);
+  CHECK_MSG(rc == status, "polyenc encode %s exited %d, expected %d: %s", extra, rc, status, err);
+  CHECK_CONTAINS(err, needle1);
+  if (needle2) CHECK_CONTAINS(err, needle2);
+  CHECK_MSG(!file_exists(out), "polyenc encode %s failed but left %s", extra, out);
+  free(err);
+}
+
+static void case_timestamps_errors(void) {
+  char extra[4200];
+  /* the CLI's own checks exit 2 (like a bad option); the library's messages exit 1 (like a bad --crf) */
+  snprintf(extra, sizeof extra, "--timestamps '%s'", write_text("bad.txt", "0\n0.04\n\nsoon\n0.2\n"));
+  expect_failure(extra, 2, "line 4", "'soon'");
+  snprintf(extra, sizeof extra, "--timestamps '%s'", write_text("neg.txt", "0\n-0.04\n"));
+  expect_failure(extra, 2, "line 2", "'-0.04'");
+  snprintf(extra, sizeof extra, "--timestamps '%s'", write_text("inf.txt", "0\ninf\n"));
+  expect_failure(extra, 2, "line 2", NULL);
+  snprintf(extra, sizeof extra, "--timestamps '%s'", write_text("few.txt", "0\n0.04\n0.08\n"));
+  expect_failure(extra, 2, "none for frame 4", NULL);
+  snprintf(extra, sizeof extra, "--timestamps '%s'", write_text("many.txt", "0\n0.1\n0.2\n0.3\n0.4\n0.5\n0.6\n0.7\n0.8\n"));
+  expect_failure(extra, 2, "9 timestamps for 8 frames", NULL);
+  snprintf(extra, sizeof extra, "--timestamps '%s'", write_text("same.txt", "0\n0.1\n0.2\n0.2\n0.3\n0.4\n0.5\n0.6\n"));
+  expect_failure(extra, 1, "pts must increase strictly", "frame 4 (--timestamps line 4)");
+  expect_failure("--timestamps /nonexistent/ts.txt", 2, "/nonexistent/ts.txt", NULL);
+}
+
+static char *format_tags(const char *path) {
+  char *p = ffprobe("-show_entries format_tags -of default=noprint_wrappers=1", path);
+  CHECK(p);
+  for (char *c = p; *c; c++) *c = (char)tolower((unsigned char)*c); /* Matroska: upper-case keys */
+  return p;
+}
+
+static void case_metadata(void) {
+  const char *exts[] = {"mkv", "mp4"};
+  for (int i = 0; i < 2; i++) {
+    char name[32], *err;
+    snprintf(name, sizeof name, "tags.%s", exts[i]);
+    const char *out = tmp_path(name);
+    int rc = encode_with("--metadata 'title=x marks' --metadata artist=y", out, &err);
+    CHECK_MSG(rc == 0, "polyenc encode --metadata into %s exited %d: %s", exts[i], rc, err);
+    free(err);
+    char *tags = format_tags(out);
+    CHECK_CONTAINS(tags, "tag:title=x marks\n");
+    CHECK_CONTAINS(tags, "tag:artist=y\n");
+    free(tags);
+  }
+  expect_failure("--metadata foo=bar", 1, "POLYENC_ERR_ARGUMENT", "'foo'");
+  expect_failure("--metadata nokey", 2, "--metadata takes key=value", NULL);
+  expect_failure("--metadata =x", 2, "--metadata takes key=value", NULL);
+}
+
+static void case_rotation(void) {
+  const char *out = tmp_path("rot.mp4");
+  char *err;
+  int rc = encode_with("--rotation 90", out, &err);
+  CHECK_MSG(rc == 0, "polyenc encode --rotation 90 exited %d: %s", rc, err);
+  free(err);
+  char *p = ffprobe("-select_streams v:0 -show_streams", out);
+  CHECK(p);
+  char buf[64];
+  const char *rot = kv_get(p, "rotation", 0, buf, sizeof buf);
+  CHECK_MSG(rot && !strcmp(rot, "-90"), "ffprobe shows rotation %s, expected -90 (FFmpeg 5.1: counter-clockwise)",
+            rot ? rot : "(none)");
+  free(p);
+  expect_failure("--rotation 45", 1, "rotation must be 0, 90, 180 or 270", NULL);
+  expect_failure("--rotation ninety", 2, "--rotation takes", NULL);
+}
+
+static void pause_ms(int ms) {
+  struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000};
+  nanosleep(&t, NULL);
+}
+
+static double seconds_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Ctrl-C while `polyenc encode` waits for more frames on a FIFO: exit status 130, no output left. */
+static void case_sigint_aborts(void) {
+  const char *cli_path = cli(), *fifo = tmp_path("frames.fifo"), *out = tmp_path("sigint.mp4");
+  const char *err_path = tmp_path("stderr.txt");
+  if (mkfifo(fifo, 0600)) SKIP("cannot make a FIFO here");
+  pid_t pid = fork();
+  if (pid < 0) SKIP("cannot fork");
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGINT, SIG_DFL);
+    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) dup2(fd, 2);
+    char size[32];
+    snprintf(size, sizeof size, "%dx%d@25", W, H);
+    execl(cli_path, "polyenc", "encode", "--video", size, "--video-input", fifo, out, (char *)NULL);
+    _exit(127);
+  }
+  /* the writing end opens once the CLI reads the FIFO, i.e. with its Ctrl-C handler in place */
+  int fd = -1, status = 0;
+  for (double t0 = seconds_now(); fd < 0 && seconds_now() - t0 < 20;) {
+    fd = open(fifo, O_WRONLY | O_NONBLOCK);
+    if (fd < 0) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        char *err = cli_stderr();
+        CHECK_MSG(0, "polyenc encode ended (status %d) before reading its input: %s", status, err);
+      }
+      pause_ms(20);
+    }
+  }
+  if (fd < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    CHECK_MSG(0, "polyenc encode did not open its FIFO input within 20 s");
+  }
+  fcntl(fd, F_SETFL, 0);
+  uint8_t *rgb = pattern_frames(W, H, 3);
+  size_t size = (size_t)W * H * 3 * 3;
+  for (size_t done = 0; done < size;) {
+    ssize_t n = write(fd, rgb + done, size - done);
+    CHECK_MSG(n > 0 || errno == EINTR, "write to the FIFO: %s", strerror(errno));
+    if (n > 0) done += (size_t)n;
+  }
+  free(rgb);
+  pause_ms(300); /* it encodes those and waits for a 4th frame, the FIFO still open */
+  CHECK_MSG(file_exists(out), "the output %s should exist while encoding", out);
+  if (kill(pid, SIGINT)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    SKIP("cannot send SIGINT here");
+  }
+  pid_t got = 0;
+  for (double t0 = seconds_now(); got == 0 && seconds_now() - t0 < 20; pause_ms(20)) got = waitpid(pid, &status, WNOHANG);
+  if (got != pid) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  close(fd);
+  char *err = cli_stderr();
+  CHECK_MSG(got == pid, "polyenc encode still ran 20 s after SIGINT: %s", err);
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 130, "polyenc encode after SIGINT: %s %d, expected exit 130: %s",
+            WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), err);
+  CHECK_CONTAINS(err, "aborted");
+  CHECK_MSG(!file_exists(out), "SIGINT left %s behind", out);
+  free(err);
 }
