@@ -489,19 +489,23 @@ static void case_bad_pts_stream_usable(void) {
   CHECK_OK(enc, polyenc_close(enc));
   polyenc_encoder_free(enc);
 
-  enc = polyenc_encoder_new(); /* a raw stream has no timestamps to keep */
-  s = add_video_ok(enc, &vc);
-  CHECK_OK(enc, polyenc_open_file(enc, tmp_path("raw.h264"), NULL));
-  f.pts = good;
-  CHECK_STATUS(enc, polyenc_add_frames(s, &f), POLYENC_ERR_ARGUMENT);
-  CHECK_CONTAINS(polyenc_last_error(enc), "pts must be NULL for stream 0: container h264 stores no timestamps");
-  f.pts = NULL;
-  CHECK_OK(enc, polyenc_add_frames(s, &f));
-  CHECK_OK(enc, polyenc_close(enc));
-  polyenc_encoder_free(enc);
-
   const double expect[] = {0, 0.010, 0.020, 0.021, 0.030, 0.063};
   expect_frame_times(path, expect, 6, 0.0005);
   expect_decoded(path, rgb, expect, 6, 0.0005);
+
+  enc = polyenc_encoder_new(); /* a raw stream has no timestamps to keep */
+  s = add_video_ok(enc, &vc);
+  if (polyenc_open_file(enc, tmp_path("raw.h264"), NULL) != POLYENC_OK) { /* the bundled FFmpeg has no raw h264 */
+    CHECK_CONTAINS(polyenc_last_error(enc), "cannot tell the container from path");
+    printf("no raw h264 muxer in this FFmpeg: the raw stream part is not checked\n");
+  } else {
+    f.pts = good;
+    CHECK_STATUS(enc, polyenc_add_frames(s, &f), POLYENC_ERR_ARGUMENT);
+    CHECK_CONTAINS(polyenc_last_error(enc), "pts must be NULL for stream 0: container h264 stores no timestamps");
+    f.pts = NULL;
+    CHECK_OK(enc, polyenc_add_frames(s, &f));
+    CHECK_OK(enc, polyenc_close(enc));
+  }
+  polyenc_encoder_free(enc);
   free(rgb);
 }
