@@ -9,7 +9,8 @@ void pe_stats_packet(polyenc_stream *s, const AVPacket *pkt, AVRational time_bas
   s->bytes_written += pkt->size;
   int64_t start = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
   if (start == AV_NOPTS_VALUE) return;
-  double end = (double)(start + (pkt->duration > 0 ? pkt->duration : 0)) * av_q2d(time_base);
+  double end = ((double)start + (pkt->duration > 0 ? (double)pkt->duration : 0)) * av_q2d(time_base); /* (no
+                                                        int64 sum: a mux-only packet may carry any pts) */
   if (end > s->end_seconds) s->end_seconds = end;
 }
 

@@ -9,6 +9,7 @@
 #define CASES(X)                                 \
   X(yuv420p_row_stride_narrower_than_row, QUICK) \
   X(encoded_tick_overflows_mov_clock, QUICK)     \
+  X(stats_of_a_packet_at_int64_max, QUICK)       \
   X(gif_muxer_leak_after_write_failure, QUICK)  \
   X(adpcm_odd_last_frame_abort, QUICK)          \
   X(x26x_print_on_stderr, SLOW)                \
@@ -82,6 +83,25 @@ static void case_encoded_tick_overflows_mov_clock(void) {
   CHECK_STATUS(enc, polyenc_add_packet(s, packet, sizeof packet, 1, 1, 0, 1), POLYENC_ERR_ARGUMENT);
   CHECK_CONTAINS(polyenc_last_error(enc), "the step from the previous dts");
   CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+}
+
+/* fuzz_encoded: a mux-only packet at pts = dts = INT64_MAX (nut takes it) made the stats' end time
+ * (pts + duration) overflow int64 (UBSan). The stats now add in double. */
+static void case_stats_of_a_packet_at_int64_max(void) {
+  static const uint8_t packet[52] = {0xff, 0xd8};
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_encoded_video_config ec = {.codec = "mjpeg", .width = 32, .height = 32, .time_base_num = 1, .time_base_den = 25};
+  polyenc_stream *s = NULL;
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &ec, &s));
+  if (polyenc_open_memory(enc, "nut") != POLYENC_OK) {
+    polyenc_encoder_free(enc);
+    SKIP("no nut muxer in this FFmpeg");
+  }
+  polyenc_status st = polyenc_add_packet(s, packet, sizeof packet, INT64_MAX, INT64_MAX, 1, 1);
+  polyenc_stats stats;
+  CHECK_OK(enc, polyenc_get_stats(enc, NULL, &stats));
+  CHECK(st == POLYENC_OK ? stats.seconds > 1e17 : stats.seconds == 0);
   polyenc_encoder_free(enc);
 }
 
