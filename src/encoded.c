@@ -133,6 +133,11 @@ static polyenc_status check_packet(polyenc_stream *s, const uint8_t *data, size_
     what = "pts - dts";
   else if (!fits_container_clock(s, step = duration))
     what = "duration";
+  if (!what && !pe_fits_timeline(s, e->time_base, pts))
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "stream %d: pts %lld (in units of %d/%d s) is too late for container %s, which stores times "
+                        "in 32 bits of milliseconds: it must stay under 2^31 ms", s->index, (long long)pts,
+                        e->time_base.num, e->time_base.den, enc->format_ctx->oformat->name);
   if (what)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
                         "stream %d: %s is too long for container %s (pts %lld, dts %lld, duration %lld in units of "

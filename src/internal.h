@@ -160,6 +160,8 @@ typedef struct pe_frame_times {
 } pe_frame_times;
 /* A non-negative step in time_base that is below 2^31 in the container's time base (s is open). */
 int pe_fits_container_clock(const polyenc_stream *s, AVRational time_base, int64_t step);
+/* pts (in time_base) is a time the container can place: in asf under 2^31 ms; elsewhere any. */
+int pe_fits_timeline(const polyenc_stream *s, AVRational time_base, int64_t pts);
 polyenc_status pe_check_time_base(polyenc_encoder *enc, int num, int den); /* 0/0 or both > 0 */
 polyenc_status pe_check_start_time(polyenc_encoder *enc, double start_time); /* 0..86400 s, not NaN */
 /* start_time > 0 needs a container that places audio by timestamps (not avi, wav, raw streams ...). */

@@ -19,6 +19,14 @@ int pe_fits_container_clock(const polyenc_stream *s, AVRational time_base, int64
   return ticks >= 0 && ticks <= INT32_MAX;
 }
 
+/* ASF stores send times in 32 bits of milliseconds, and FFmpeg's asf muxer keeps an index entry for every
+ * second up to the latest pts: a later pts would wrap, and its index would take memory without bound. */
+int pe_fits_timeline(const polyenc_stream *s, AVRational time_base, int64_t pts) {
+  const char *muxer = s->enc->format_ctx->oformat->name;
+  if (strcmp(muxer, "asf") && strcmp(muxer, "asf_stream")) return 1;
+  return pts >= 0 && av_rescale_q(pts, time_base, (AVRational){1, 1000}) < INT32_MAX;
+}
+
 polyenc_status pe_check_time_base(polyenc_encoder *enc, int num, int den) {
   if ((num == 0 && den == 0) || (num > 0 && den > 0)) return POLYENC_OK;
   return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
@@ -69,8 +77,8 @@ static polyenc_status too_far(polyenc_stream *s, const pe_video_clock *c, const 
   polyenc_encoder *enc = s->enc;
   return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
                       "%s[%d] = %lld (after %lld, time base %d/%d) is too far for container %s: a step must be under "
-                      "2^31 ticks of its clock (%d/%d; 2^16 in avi) and a pts under 2^53 (stream %d; nothing of this "
-                      "call was encoded)",
+                      "2^31 ticks of its clock (%d/%d; 2^16 in avi) and a pts under 2^53 (in asf: 2^31 ms) (stream %d; "
+                      "nothing of this call was encoded)",
                       what, i, (long long)pts, (long long)prev, c->time_base.num, c->time_base.den,
                       enc->format_ctx->oformat->name, s->av_stream->time_base.num, s->av_stream->time_base.den,
                       s->index);
@@ -81,7 +89,8 @@ static int fits(const polyenc_stream *s, const pe_video_clock *c, int64_t pts, i
   int64_t total = av_rescale_q(pts, c->time_base, s->av_stream->time_base);
   int64_t step = av_rescale_q(pts - FFMAX(prev, 0), c->time_base, s->av_stream->time_base);
   int64_t max_step = strcmp(s->enc->format_ctx->oformat->name, "avi") ? INT32_MAX : MAX_AVI_STEP;
-  return step >= 0 && step <= max_step && total >= 0 && total <= MAX_CONTAINER_TICKS;
+  return step >= 0 && step <= max_step && total >= 0 && total <= MAX_CONTAINER_TICKS &&
+         pe_fits_timeline(s, c->time_base, pts);
 }
 
 polyenc_status pe_clock_check(polyenc_stream *s, const pe_video_clock *c, const int64_t *pts, int n) {

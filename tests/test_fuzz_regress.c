@@ -10,6 +10,7 @@
   X(yuv420p_row_stride_narrower_than_row, QUICK) \
   X(encoded_tick_overflows_mov_clock, QUICK)     \
   X(stats_of_a_packet_at_int64_max, QUICK)       \
+  X(asf_pts_beyond_its_clock, QUICK)             \
   X(gif_muxer_leak_after_write_failure, QUICK)  \
   X(adpcm_odd_last_frame_abort, QUICK)          \
   X(x26x_print_on_stderr, SLOW)                \
@@ -103,6 +104,43 @@ static void case_stats_of_a_packet_at_int64_max(void) {
   CHECK_OK(enc, polyenc_get_stats(enc, NULL, &stats));
   CHECK(st == POLYENC_OK ? stats.seconds > 1e17 : stats.seconds == 0);
   polyenc_encoder_free(enc);
+}
+
+/* fuzz_encoded: one mux-only packet at 76 ticks of 863409807/801 s (8.2e7 s) into asf, whose muxer keeps an
+ * index entry for every second up to the latest pts: 2.8 GB. ASF stores times in 32 bits of milliseconds, so a
+ * later pts is refused, for mux-only packets and for video pts alike. */
+static void case_asf_pts_beyond_its_clock(void) {
+  static const uint8_t packet[52] = {0, 0, 0, 1, 0x65};
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_encoded_video_config ec = {.codec = "h264", .width = 16, .height = 32, .time_base_num = 863409807,
+                                     .time_base_den = 801};
+  polyenc_stream *s = NULL;
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &ec, &s));
+  if (polyenc_open_memory(enc, "asf") != POLYENC_OK) {
+    polyenc_encoder_free(enc);
+    SKIP("no asf muxer in this FFmpeg");
+  }
+  CHECK_STATUS(enc, polyenc_add_packet(s, packet, sizeof packet, 76, 76, 0, 1), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "too late for container asf");
+  CHECK_OK(enc, polyenc_add_packet(s, packet, sizeof packet, 1, 1, 0, 1)); /* 1077915 s: under 2^31 ms */
+  polyenc_encoder_free(enc);
+
+  enc = polyenc_encoder_new();
+  polyenc_video_config vc = video_cfg(16, 16, 25);
+  vc.time_base_num = 1, vc.time_base_den = 1;
+  polyenc_stream *v = add_video_ok(enc, &vc);
+  CHECK_OK(enc, polyenc_open_memory(enc, "asf"));
+  uint8_t *rgb = pattern_frames(16, 16, 2);
+  polyenc_frames f = frames_of(rgb, POLYENC_RGB24, 2, 16, 16);
+  const int64_t late[] = {0, 3000000}, fine[] = {0, 2000000}; /* seconds */
+  f.pts = late;
+  CHECK_STATUS(enc, polyenc_add_frames(v, &f), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "in asf: 2^31 ms");
+  f.pts = fine;
+  CHECK_OK(enc, polyenc_add_frames(v, &f));
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+  free(rgb);
 }
 
 typedef struct failing_writer { int armed, writes; } failing_writer;
