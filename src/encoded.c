@@ -14,6 +14,8 @@ struct encoded_stream {
   int64_t last_dts;
   int64_t packets;
   int needs_extradata; /* mp4-family container, h264/hevc, none given: the first packet must be Annex B */
+  int rotation;        /* clockwise degrees, written as the display matrix (rotation.c) */
+  pe_video_clock clock; /* the pts of frames given to pe_encoded_next_pts (from open) */
 };
 
 void pe_encoded_free(encoded_stream *e) {
@@ -43,6 +45,7 @@ polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_vid
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
                         "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d", POLYENC_MAX_PIXELS,
                         cfg->width, cfg->height);
+  if ((st = pe_rotation_check(enc, cfg->rotation))) return st;
   if (cfg->extradata_size && !cfg->extradata)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "extradata is NULL but extradata_size is %zu", cfg->extradata_size);
   encoded_stream *e = av_mallocz(sizeof *e);
@@ -52,6 +55,7 @@ polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_vid
   e->height = cfg->height;
   e->frame_rate = has_rate ? av_d2q(cfg->frame_rate, 1001000) : (AVRational){0, 1};
   e->time_base = has_tb ? (AVRational){cfg->time_base_num, cfg->time_base_den} : av_inv_q(e->frame_rate);
+  e->rotation = cfg->rotation;
   if (cfg->extradata_size) {
     if (!(e->extradata = av_mallocz(cfg->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE))) {
       av_free(e);
@@ -87,6 +91,27 @@ polyenc_status pe_encoded_open(polyenc_stream *s, const AVOutputFormat *muxer) {
   e->needs_extradata = mp4_family && !e->extradata_size && (e->codec_id == AV_CODEC_ID_H264 || e->codec_id == AV_CODEC_ID_HEVC);
   e->last_dts = INT64_MIN;
   e->packets = 0;
+  pe_clock_init(&e->clock, e->time_base.num, e->time_base.den, e->frame_rate);
+  return pe_rotation_apply(s, e->rotation);
+}
+
+polyenc_status pe_encoded_next_pts(polyenc_stream *s, const int64_t *pts, int n, int64_t *out) {
+  if (!s) return POLYENC_ERR_ARGUMENT;
+  polyenc_encoder *enc = s->enc;
+  if (s->kind != STREAM_ENCODED)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "stream %d is not a mux-only stream (polyenc_add_encoded_video)",
+                        s->index);
+  polyenc_status st = pe_encoder_check_open(enc, "the pts of a mux-only stream");
+  if (st) return st;
+  if (n < 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "the number of frames must be >= 0, got %d", n);
+  if (n && !out) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "out must not be NULL");
+  encoded_stream *e = s->impl.encoded;
+  if (n && !pts && !e->frame_rate.num)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "stream %d has no frame_rate (only a time base): every frame needs its pts", s->index);
+  if ((st = pe_clock_check(s, &e->clock, pts, n))) return st;
+  pe_frame_times times = {pts, NULL};
+  for (int i = 0; i < n; i++) out[i] = pe_clock_next(&e->clock, &times, i);
   return POLYENC_OK;
 }
 

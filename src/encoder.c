@@ -162,6 +162,24 @@ static polyenc_status add_fragment_flags(polyenc_encoder *enc, AVDictionary **mu
                                                            : POLYENC_OK;
 }
 
+/* mp4 / mov write their edit lists (a first pts above 0, an audio start_time, AAC's priming) in the movie's
+ * time scale, 1/1000 s unless set: every frame would move by up to 1 ms. The finest track's time scale (as
+ * the muxer picks it: the stream's, doubled up to 10000 at least) keeps them exact. */
+static polyenc_status add_movie_timescale(polyenc_encoder *enc, AVDictionary **muxer_opts) {
+  if (!is_mp4_family(enc->format_ctx->oformat) || av_dict_get(*muxer_opts, "movie_timescale", NULL, 0))
+    return POLYENC_OK;
+  int scale = 1000;
+  for (unsigned i = 0; i < enc->format_ctx->nb_streams; i++) {
+    int t = enc->format_ctx->streams[i]->time_base.den;
+    while (t > 0 && t < 10000) t *= 2;
+    scale = FFMAX(scale, t);
+  }
+  char value[16];
+  snprintf(value, sizeof value, "%d", scale);
+  return av_dict_set(muxer_opts, "movie_timescale", value, 0) < 0 ? pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory")
+                                                                  : POLYENC_OK;
+}
+
 static polyenc_status write_header(polyenc_encoder *enc, AVDictionary **muxer_opts) {
   pe_clear_ffmpeg_log();
   int ret = avformat_write_header(enc->format_ctx, muxer_opts);
@@ -217,7 +235,8 @@ static polyenc_status open_output(polyenc_encoder *enc, const char *format, cons
       st = pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory creating the muxer");
     enc->state = STATE_OPEN; /* the streams' open steps may check it */
     if (!st && !(st = open_streams(enc, &muxer_opts)) && !(st = check_faststart(enc, muxer_opts)) &&
-        !(st = add_fragment_flags(enc, &muxer_opts)) && !(st = pe_metadata_apply(enc, muxer_opts)))
+        !(st = add_fragment_flags(enc, &muxer_opts)) && !(st = add_movie_timescale(enc, &muxer_opts)) &&
+        !(st = pe_metadata_apply(enc, muxer_opts)))
       st = write_header(enc, &muxer_opts);
   }
   av_dict_free(&muxer_opts);

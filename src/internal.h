@@ -172,7 +172,10 @@ void pe_clock_init(pe_video_clock *c, int time_base_num, int time_base_den, AVRa
 /* The pts of the n frames of a call (NULL: running) increase strictly and fit the container, else
  * POLYENC_ERR_ARGUMENT naming the frame and the values. Before anything of the call is converted. */
 polyenc_status pe_clock_check(polyenc_stream *s, const pe_video_clock *c, const int64_t *pts, int n);
-/* Sets frame i's pts and picture type (I when forced) and advances the clock. */
+/* The pts of frame i of a call that pe_clock_check accepted (t NULL or t->pts NULL: the running pts), and
+ * advances the clock past it. */
+int64_t pe_clock_next(pe_video_clock *c, const pe_frame_times *t, int i);
+/* Sets frame i's pts (pe_clock_next) and picture type (I when forced). */
 void pe_clock_stamp(pe_video_clock *c, AVFrame *frame, const pe_frame_times *t, int i);
 
 /* ---- video.c / audio.c / encoded.c: one struct each, the same five steps ---- */
@@ -194,5 +197,14 @@ void pe_audio_free(audio_stream *a);
 polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg, encoded_stream **out);
 polyenc_status pe_encoded_open(polyenc_stream *s, const AVOutputFormat *muxer);
 void pe_encoded_free(encoded_stream *e);
+/* The pts the next n frames of mux-only stream s get on its video clock (the clock of a video stream with the
+ * same frame_rate and time base): pts NULL, the running pts; else pts itself, checked (pe_clock_check). Into out,
+ * and the clock advances past them; nothing advances when the check fails. Only while open, else
+ * POLYENC_ERR_STATE; s not a mux-only stream, n < 0, out NULL, or pts NULL on a stream without a frame_rate:
+ * POLYENC_ERR_ARGUMENT. (The wasm glue: WebCodecs' frames get their timestamps here.) */
+polyenc_status pe_encoded_next_pts(polyenc_stream *s, const int64_t *pts, int n, int64_t *out);
+/* The checks polyenc_add_frames makes of the pts of a call of n frames on video stream s (state, clock), without
+ * encoding: a caller that splits one call into several (the wasm glue's batches) checks them all first. */
+polyenc_status pe_video_check_pts(polyenc_stream *s, const int64_t *pts, int n);
 
 #endif

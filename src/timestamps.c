@@ -128,7 +128,7 @@ polyenc_status pe_clock_check(polyenc_stream *s, const pe_video_clock *c, const 
   return POLYENC_OK;
 }
 
-void pe_clock_stamp(pe_video_clock *c, AVFrame *frame, const pe_frame_times *t, int i) {
+int64_t pe_clock_next(pe_video_clock *c, const pe_frame_times *t, int i) {
   int64_t pts;
   if (t && t->pts) {
     pts = c->anchor_pts = t->pts[i];
@@ -137,7 +137,11 @@ void pe_clock_stamp(pe_video_clock *c, AVFrame *frame, const pe_frame_times *t, 
     pts = running_pts(c, 0);
     c->since_anchor++;
   }
-  frame->pts = pts;
-  frame->pict_type = t && t->key_frames && t->key_frames[i] ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   c->last_pts = pts;
+  return pts;
+}
+
+void pe_clock_stamp(pe_video_clock *c, AVFrame *frame, const pe_frame_times *t, int i) {
+  frame->pts = pe_clock_next(c, t, i);
+  frame->pict_type = t && t->key_frames && t->key_frames[i] ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
 }

@@ -496,6 +496,15 @@ int pe_video_device(const polyenc_stream *s) { return s->impl.video->device; }
 
 int64_t pe_video_frame_ticks(const polyenc_stream *s) { return s->impl.video->clock.frame_ticks; }
 
+polyenc_status pe_video_check_pts(polyenc_stream *s, const int64_t *pts, int n) {
+  if (!s) return POLYENC_ERR_ARGUMENT;
+  if (s->kind != STREAM_VIDEO)
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one",
+                        s->index);
+  polyenc_status st = pe_encoder_check_open(s->enc, "polyenc_add_frames");
+  return st ? st : pe_clock_check(s, &s->impl.video->clock, pts, n);
+}
+
 polyenc_status pe_video_send(polyenc_stream *s, AVFrame *frame, const pe_frame_times *times, int i) {
   pe_clock_stamp(&s->impl.video->clock, frame, times, i);
   return pe_encoder_send(s, frame);

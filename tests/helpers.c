@@ -107,3 +107,18 @@ void mem_writer_free(mem_writer *m) {
   free(m->data);
   memset(m, 0, sizeof *m);
 }
+
+void expect_rotation(const char *path, int rotation, const char *shown) {
+  char *p = ffprobe("-select_streams v:0 -show_streams", path);
+  CHECK(p);
+  char buf[64];
+  const char *rot = kv_get(p, "rotation", 0, buf, sizeof buf);
+  if (!shown) {
+    CHECK_MSG(!rot && !strstr(p, "Display Matrix"), "%s: rotation %d wrote a display matrix:\n%s", path, rotation, p);
+  } else {
+    CHECK_MSG(strstr(p, "Display Matrix"), "%s: rotation %d: no display matrix:\n%s", path, rotation, p);
+    CHECK_MSG(rot && !strcmp(rot, shown), "%s: rotation %d: ffprobe shows %s, expected %s", path, rotation,
+              rot ? rot : "(none)", shown);
+  }
+  free(p);
+}

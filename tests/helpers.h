@@ -25,6 +25,10 @@ void encode_video_file(const char *path, const char *format, const polyenc_video
 /* Stream `index` of info has this type and codec name (e.g. "h264"), or the test fails. */
 void expect_stream(const media_info *info, int index, enum AVMediaType type, const char *codec);
 
+/* The first video stream of path has the display matrix of `rotation` degrees clockwise, which FFmpeg 5.1's
+ * ffprobe shows as `shown` ("-90" for 90), or none at all when shown is NULL; else the test fails. */
+void expect_rotation(const char *path, int rotation, const char *shown);
+
 /* A growing buffer in memory behind polyenc_writer callbacks. Start it zeroed ({0}); data holds
  * size bytes, pos is where the next write goes. */
 typedef struct mem_writer {

@@ -207,18 +207,7 @@ static void rotation_case(const char *ext, int stored) {
     }
     encode_video_file(path, NULL, &vc, rgb, 3);
     free(rgb);
-    char *p = ffprobe("-select_streams v:0 -show_streams", path);
-    CHECK(p);
-    char buf[64];
-    const char *rot = kv_get(p, "rotation", 0, buf, sizeof buf);
-    if (!table[i].ffprobe) {
-      CHECK_MSG(!rot && !strstr(p, "Display Matrix"), "rotation 0 wrote a display matrix:\n%s", p);
-    } else {
-      CHECK_MSG(strstr(p, "Display Matrix"), "rotation %d in %s: no display matrix:\n%s", table[i].rotation, ext, p);
-      CHECK_MSG(rot && !strcmp(rot, table[i].ffprobe), "rotation %d in %s: ffprobe shows %s, expected %s",
-                table[i].rotation, ext, rot ? rot : "(none)", table[i].ffprobe);
-    }
-    free(p);
+    expect_rotation(path, table[i].rotation, table[i].ffprobe);
     media_info info;
     CHECK_EQ_INT(media_probe(src_file(path), &info), 0);
     CHECK_EQ_INT(info.streams[0].width, W); /* the frames are stored as given */

@@ -1,11 +1,15 @@
 /* Mux-only streams (polyenc_add_encoded_video + polyenc_add_packet): packets produced by a libx264
  * encode, demuxed with libavformat and muxed again by polyenc, decode to exactly the frames of the
- * direct encode; bad packets get clear errors. */
+ * direct encode; bad packets get clear errors; a rotation is written as a video stream's is; the clock
+ * (pe_encoded_next_pts, internal: the wasm glue's) gives the pts a video stream's frames get. */
 #include <string.h>
 
 #include <libavformat/avformat.h>
 
 #include "helpers.h"
+#ifdef POLYENC_TEST_INTERNAL
+#include "internal.h"
+#endif
 
 #define CASES(X)                        \
   X(remux_mp4_equals_direct, QUICK)     \
@@ -16,7 +20,12 @@
   X(mp4_needs_extradata, QUICK)         \
   X(unknown_codec, QUICK)               \
   X(packet_on_wrong_stream, QUICK)      \
-  X(packet_before_open, QUICK)
+  X(packet_before_open, QUICK)          \
+  X(rotation_mp4, QUICK)                \
+  X(rotation_mkv_unsupported, QUICK)    \
+  X(bad_rotation, QUICK)                \
+  X(clock_like_video_stream, QUICK)     \
+  X(clock_errors_advance_nothing, QUICK)
 CHECK_MAIN(CASES)
 
 enum { W = 96, H = 64, N = 30 };
@@ -63,13 +72,14 @@ static void packets_free(packets *p) {
 
 static polyenc_encoded_video_config encoded_cfg(const packets *p) {
   polyenc_encoded_video_config cfg = {"h264", W, H, 0, p->time_base.num, p->time_base.den, p->extradata,
-                                      (size_t)p->extradata_size};
+                                      (size_t)p->extradata_size, 0};
   return cfg;
 }
 
-static void remux(const packets *p, const char *path) {
+static void remux_rotated(const packets *p, const char *path, int rotation) {
   polyenc_encoder *enc = polyenc_encoder_new();
   polyenc_encoded_video_config cfg = encoded_cfg(p);
+  cfg.rotation = rotation;
   polyenc_stream *s;
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
   CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
@@ -80,6 +90,8 @@ static void remux(const packets *p, const char *path) {
   CHECK_OK(enc, polyenc_close(enc));
   polyenc_encoder_free(enc);
 }
+
+static void remux(const packets *p, const char *path) { remux_rotated(p, path, 0); }
 
 static AVRational video_time_base(const char *path) {
   AVFormatContext *fmt = NULL;
@@ -198,12 +210,12 @@ static void case_mp4_needs_extradata(void) {
 
 static void case_unknown_codec(void) {
   polyenc_encoder *enc = polyenc_encoder_new();
-  polyenc_encoded_video_config cfg = {"nope264", W, H, 25, 0, 0, NULL, 0};
+  polyenc_encoded_video_config cfg = {"nope264", W, H, 25, 0, 0, NULL, 0, 0};
   polyenc_stream *s;
   CHECK_STATUS(enc, polyenc_add_encoded_video(enc, &cfg, &s), POLYENC_ERR_ARGUMENT);
   CHECK_CONTAINS(polyenc_last_error(enc), "codec");
   CHECK_CONTAINS(polyenc_last_error(enc), "nope264");
-  polyenc_encoded_video_config no_rate = {"h264", W, H, 0, 0, 0, NULL, 0};
+  polyenc_encoded_video_config no_rate = {"h264", W, H, 0, 0, 0, NULL, 0, 0};
   CHECK_STATUS(enc, polyenc_add_encoded_video(enc, &no_rate, &s), POLYENC_ERR_ARGUMENT);
   CHECK_CONTAINS(polyenc_last_error(enc), "frame_rate");
   polyenc_encoder_free(enc);
@@ -222,7 +234,7 @@ static void case_packet_on_wrong_stream(void) {
 
 static void case_packet_before_open(void) {
   polyenc_encoder *enc = polyenc_encoder_new();
-  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0};
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 0};
   polyenc_stream *s;
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
   const uint8_t annex_b[] = {0, 0, 0, 1, 0x65, 0x88};
@@ -230,3 +242,167 @@ static void case_packet_before_open(void) {
   CHECK_CONTAINS(polyenc_last_error(enc), "open");
   polyenc_encoder_free(enc);
 }
+
+/* ---- rotation: the display matrix of a video stream (rotation.c), the frames stored as given ---- */
+static void case_rotation_mp4(void) {
+  /* polyenc's clockwise degrees -> what FFmpeg 5.1's ffprobe prints (counter-clockwise), as in test_control */
+  static const struct { int rotation; const char *ffprobe; } table[] = {{0, NULL}, {90, "-90"}, {180, "-180"}, {270, "90"}};
+  packets p;
+  const char *direct = tmp_path("direct.mp4");
+  direct_encode(direct, &p);
+  for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "rot%d.mp4", table[i].rotation);
+    const char *path = tmp_path(name);
+    remux_rotated(&p, path, table[i].rotation);
+    expect_rotation(path, table[i].rotation, table[i].ffprobe);
+    char *probe = ffprobe("-select_streams v:0 -show_streams", path);
+    CHECK(probe);
+    char buf[64];
+    CHECK_STREQ(kv_get(probe, "width", 0, buf, sizeof buf), "96"); /* the packets are stored as given */
+    CHECK_STREQ(kv_get(probe, "height", 0, buf, sizeof buf), "64");
+    free(probe);
+    expect_same_frames(direct, path);
+  }
+  packets_free(&p);
+}
+
+/* FFmpeg 5.1 cannot write a display matrix in Matroska: open fails naming it, rather than drop it. */
+static void case_rotation_mkv_unsupported(void) {
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 90};
+  polyenc_stream *s;
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
+  const char *path = tmp_path("rot90.mkv");
+  CHECK_STATUS(enc, polyenc_open_file(enc, path, NULL), POLYENC_ERR_UNSUPPORTED);
+  CHECK_CONTAINS(polyenc_last_error(enc), "rotation");
+  CHECK_CONTAINS(polyenc_last_error(enc), "matroska");
+  CHECK(!file_exists(path));
+  polyenc_encoder_free(enc);
+}
+
+static void case_bad_rotation(void) {
+  polyenc_encoder *enc = polyenc_encoder_new();
+  const int bad[] = {45, -90, 360, 1};
+  polyenc_stream *s;
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, bad[i]};
+    CHECK_STATUS(enc, polyenc_add_encoded_video(enc, &cfg, &s), POLYENC_ERR_ARGUMENT);
+    CHECK_CONTAINS(polyenc_last_error(enc), "rotation must be 0, 90, 180 or 270"); /* rotation.c's message */
+  }
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 270}; /* the encoder is still usable */
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
+  CHECK_EQ_INT(polyenc_stream_index(s), 0);
+  polyenc_encoder_free(enc);
+}
+
+/* ---- the clock of a mux-only stream: internal (pe_encoded_next_pts), linked from the core's objects ---- */
+#ifdef POLYENC_TEST_INTERNAL
+/* Calls of a stream: n frames, with these pts (NULL: running). In 1/1000 at 25 fps: 40 ticks a frame. */
+enum { CALLS = 5 };
+static const int64_t given_a[] = {200, 230, 250}, given_b[] = {400};
+static const struct { int n; const int64_t *pts; } calls[CALLS] = {{3, NULL}, {3, given_a}, {2, NULL}, {1, given_b}, {2, NULL}};
+static const int64_t expected_ms[] = {0, 40, 80, 200, 230, 250, 290, 330, 400, 440, 480};
+enum { CLOCK_N = 11 };
+
+static void case_clock_like_video_stream(void) {
+  /* a video stream fed with these calls: the frame times ffprobe reads */
+  const char *path = tmp_path("clock_video.mp4");
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_video_config vc = video_cfg(W, H, 25);
+  vc.time_base_num = 1, vc.time_base_den = 1000;
+  polyenc_stream *v = add_video_ok(enc, &vc);
+  CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
+  uint8_t *rgb = pattern_frames(W, H, 3);
+  for (int c = 0; c < CALLS; c++) {
+    polyenc_frames f = frames_of(rgb, POLYENC_RGB24, calls[c].n, W, H);
+    f.pts = calls[c].pts;
+    CHECK_OK(enc, polyenc_add_frames(v, &f));
+  }
+  free(rgb);
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+  char *probe = ffprobe("-select_streams v:0 -show_entries frame=pts_time -of default=noprint_wrappers=1", path);
+  CHECK(probe);
+  double seconds[CLOCK_N];
+  char buf[64];
+  for (int i = 0; i < CLOCK_N; i++) {
+    CHECK_MSG(kv_get(probe, "pts_time", i, buf, sizeof buf), "ffprobe shows fewer than %d frames:\n%s", CLOCK_N, probe);
+    seconds[i] = atof(buf);
+  }
+  CHECK_MSG(!kv_get(probe, "pts_time", CLOCK_N, buf, sizeof buf), "ffprobe shows more than %d frames", CLOCK_N);
+  free(probe);
+
+  /* a mux-only stream of the same rate and time base: the same pts, call by call */
+  enc = polyenc_encoder_new();
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 1, 1000, NULL, 0, 0};
+  polyenc_encoded_video_config plain = {"h264", W, H, 30, 0, 0, NULL, 0, 0}; /* 0/0: 1/frame_rate */
+  polyenc_stream *s, *s2;
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &plain, &s2));
+  int64_t out[CLOCK_N];
+  CHECK_STATUS(enc, pe_encoded_next_pts(s, NULL, 1, out), POLYENC_ERR_STATE); /* before open */
+  CHECK_CONTAINS(polyenc_last_error(enc), "open");
+  CHECK_OK(enc, polyenc_open_memory(enc, "mp4"));
+  int k = 0;
+  for (int c = 0; c < CALLS; c++) {
+    CHECK_OK(enc, pe_encoded_next_pts(s, calls[c].pts, calls[c].n, out + k));
+    k += calls[c].n;
+  }
+  for (int i = 0; i < CLOCK_N; i++) {
+    CHECK_MSG(out[i] == expected_ms[i], "frame %d: pts %lld, expected %lld", i, (long long)out[i],
+              (long long)expected_ms[i]);
+    CHECK_NEAR(seconds[i], out[i] / 1000.0, 0.5e-3);
+  }
+  CHECK_OK(enc, pe_encoded_next_pts(s2, NULL, 3, out)); /* the frame index at 1/frame_rate */
+  CHECK(out[0] == 0 && out[1] == 1 && out[2] == 2);
+  CHECK_OK(enc, pe_encoded_next_pts(s2, NULL, 0, NULL)); /* nothing */
+  CHECK_OK(enc, pe_encoded_next_pts(s2, NULL, 1, out));
+  CHECK(out[0] == 3);
+  CHECK_OK(enc, polyenc_close(enc));
+  CHECK_STATUS(enc, pe_encoded_next_pts(s, NULL, 1, out), POLYENC_ERR_STATE); /* after close */
+  CHECK_CONTAINS(polyenc_last_error(enc), "close");
+  polyenc_encoder_free(enc);
+}
+
+/* A rejected call advances nothing: the next one continues where the last accepted left off. */
+static void case_clock_errors_advance_nothing(void) {
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 1, 1000, NULL, 0, 0};
+  polyenc_encoded_video_config no_rate = {"h264", W, H, 0, 1, 90000, NULL, 0, 0};
+  polyenc_video_config vc = video_cfg(W, H, 25);
+  polyenc_stream *s, *s2, *v;
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &no_rate, &s2));
+  v = add_video_ok(enc, &vc);
+  CHECK_OK(enc, polyenc_open_memory(enc, "mp4"));
+  int64_t out[4] = {-7, -7, -7, -7};
+  const int64_t first[] = {100, 140};
+  CHECK_OK(enc, pe_encoded_next_pts(s, first, 2, out));
+  const int64_t *bad[] = {(const int64_t[]){150, 150}, (const int64_t[]){140, 200}, (const int64_t[]){200, -1},
+                          (const int64_t[]){INT64_C(1) << 62, (INT64_C(1) << 62) + 1}};
+  const char *what[] = {"increase strictly", "increase strictly", ">= 0", "too far"};
+  for (int i = 0; i < 4; i++) {
+    out[0] = out[1] = -7;
+    CHECK_STATUS(enc, pe_encoded_next_pts(s, bad[i], 2, out), POLYENC_ERR_ARGUMENT);
+    CHECK_CONTAINS(polyenc_last_error(enc), what[i]);
+    CHECK(out[0] == -7 && out[1] == -7); /* nothing written either */
+  }
+  CHECK_STATUS(enc, pe_encoded_next_pts(s, NULL, -1, out), POLYENC_ERR_ARGUMENT);
+  CHECK_STATUS(enc, pe_encoded_next_pts(s, NULL, 1, NULL), POLYENC_ERR_ARGUMENT);
+  CHECK_OK(enc, pe_encoded_next_pts(s, NULL, 2, out));
+  CHECK(out[0] == 180 && out[1] == 220);
+  /* no frame_rate: every frame needs its pts */
+  CHECK_STATUS(enc, pe_encoded_next_pts(s2, NULL, 1, out), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "frame_rate");
+  CHECK_OK(enc, pe_encoded_next_pts(s2, (const int64_t[]){0, 3000, 3001}, 3, out));
+  CHECK(out[0] == 0 && out[1] == 3000 && out[2] == 3001);
+  /* a video stream is not a mux-only stream */
+  CHECK_STATUS(enc, pe_encoded_next_pts(v, NULL, 1, out), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "mux-only");
+  polyenc_encoder_free(enc);
+}
+#else
+static void case_clock_like_video_stream(void) { SKIP("pe_encoded_next_pts is internal: not linked in this build"); }
+static void case_clock_errors_advance_nothing(void) { SKIP("pe_encoded_next_pts is internal: not linked in this build"); }
+#endif

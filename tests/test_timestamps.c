@@ -13,6 +13,7 @@
   X(vfr_mov, QUICK)                   \
   X(vfr_mkv, QUICK)                   \
   X(vfr_webm, QUICK)                  \
+  X(late_start_exact_mp4, QUICK)      \
   X(bframes_mp4_90k, QUICK)           \
   X(mixed_calls_default_time_base, QUICK) \
   X(mixed_calls_ms_mkv, QUICK)        \
@@ -131,6 +132,28 @@ static void vfr(const char *ext) {
     CHECK_NEAR(avg, real, 0.1 * real);
   }
   free(p);
+  free(rgb);
+}
+
+/* A first pts far from 0 (a camera's clock): mp4's edit list moves every frame by it, in the movie's time
+ * scale; at FFmpeg's default 1/1000 s the frames came out up to 1 ms off. */
+static void case_late_start_exact_mp4(void) {
+  enum { N = 6 };
+  const int64_t pts[N] = {1111111, 1114111, 1117111, 1126111, 1129111, 1130000}; /* 1/90000: 12.345678 s on */
+  double seconds[N];
+  for (int i = 0; i < N; i++) seconds[i] = pts[i] / 90000.0;
+  const char *path = tmp_path("late_start.mp4");
+  uint8_t *rgb = pattern_frames(W, H, N);
+  polyenc_video_config vc = video_cfg(W, H, 30);
+  vc.time_base_num = 1, vc.time_base_den = 90000;
+  encode_vfr(path, &vc, pts, NULL, rgb, N);
+  expect_frame_times(path, seconds, N, 2e-6);
+  /* the default time base (1/30): frames 1, 3, 4 */
+  const int64_t frames[3] = {1, 3, 4};
+  const double at[3] = {1 / 30.0, 3 / 30.0, 4 / 30.0};
+  polyenc_video_config cfr = video_cfg(W, H, 30);
+  encode_vfr(path, &cfr, frames, NULL, rgb, 3);
+  expect_frame_times(path, at, 3, 2e-6);
   free(rgb);
 }
 

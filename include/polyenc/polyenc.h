@@ -256,6 +256,10 @@ typedef struct polyenc_encoded_video_config {
   int time_base_num, time_base_den;  /* units of pts/dts/duration; 0/0: 1/frame_rate */
   const uint8_t *extradata;          /* e.g. an avcC record; may be NULL for Annex B */
   size_t extradata_size;
+  int rotation;                      /* as polyenc_video_config.rotation: 0 (none), 90, 180 or 270 (else
+                                        POLYENC_ERR_ARGUMENT), clockwise degrees a player turns the picture,
+                                        written as the stream's display matrix in mp4 / mov (other containers:
+                                        open fails with POLYENC_ERR_UNSUPPORTED naming it) */
 } polyenc_encoded_video_config;
 POLYENC_API polyenc_status polyenc_add_encoded_video(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg,
                                                      polyenc_stream **out);
