@@ -96,9 +96,10 @@ class NativeEncoder {
     }, format);
   }
 
-  // The typed array is referenced, not copied, until the promise settles.
-  addFrames(index, bytes, layout, n) {
-    return this.n.addFrames(index, bytes, FRAME_LAYOUTS.indexOf(layout), n);
+  // The typed array is referenced, not copied, until the promise settles; pts (Float64Array of ticks) and keys
+  // (Uint8Array of flags), each null or n values, are copied at once. width/height: the addon knows its streams'.
+  addFrames(index, bytes, layout, n, width, height, pts = null, keys = null) {
+    return this.n.addFrames(index, bytes, FRAME_LAYOUTS.indexOf(layout), n, pts, keys);
   }
 
   addSamples(index, input) {
@@ -107,6 +108,21 @@ class NativeEncoder {
 
   close() {
     return this.n.close();
+  }
+
+  // index -1: the container; value null removes the key. Before open only (C says so otherwise).
+  setMetadata(index, key, value) {
+    this.n.setMetadata(index, key, value);
+  }
+
+  // { frames, samples, packets, bytes, seconds }: the addon's snapshot after its thread's latest call
+  stats() {
+    return this.n.stats();
+  }
+
+  // Resolves once polyenc_abort has run and the encoder is freed; queued calls reject; idempotent.
+  abort() {
+    return this.n.abort();
   }
 
   free() {} // the addon frees its encoder when the object is collected

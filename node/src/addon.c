@@ -14,11 +14,11 @@
 #define ARGS(n, method)                                                                              \
   napi_value argv[(n) + 1];                                                                          \
   pe_encoder *e = NULL;                                                                              \
-  if (get_args(env, info, (n), argv, &e, (method))) return NULL;
+  if (pe_get_args(env, info, (n), argv, &e, (method))) return NULL;
 
 /* Fills argv[0..n) (undefined where missing) and unwraps `this`. */
-static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, pe_encoder **e,
-                    const char *method) {
+int pe_get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, pe_encoder **e,
+                const char *method) {
   size_t argc = n;
   napi_value this_arg;
   void *p = NULL;
@@ -47,6 +47,7 @@ static napi_value throw_c_error(napi_env env, pe_encoder *e, polyenc_status st) 
 }
 
 static int check_idle(napi_env env, pe_encoder *e, const char *what) {
+  if (pe_check_not_aborted(env, e)) return -1;
   if (!pe_worker_busy(e)) return 0;
   return pe_throw_status(env, POLYENC_ERR_STATE,
                          "%s cannot run while frames, samples or close() are still being processed; "
@@ -74,8 +75,9 @@ static void finalize(napi_env env, void *data, void *hint) {
   }
   if (e->sink) napi_delete_reference(env, e->sink);
   if (e->result) napi_delete_reference(env, e->result);
+  if (e->abort_promise) napi_delete_reference(env, e->abort_promise);
   if (e->self) napi_delete_reference(env, e->self);
-  e->sink = e->result = e->self = NULL;
+  e->sink = e->result = e->abort_promise = e->self = NULL;
   /* Pending jobs hold a strong reference, so the worker is idle here (or gone): it frees the
    * polyenc_encoder on its way out, off the JS thread, and tsfn_finalize joins it. */
   pe_worker_shutdown(e, 1, 0);
@@ -146,8 +148,8 @@ static void cfg_strings_free(cfg_strings *k) {
 }
 
 /* addVideo({width, height, frameRate, device, codec, pixelFormat, crf, preset, bitRate, gopSize, colorSpace,
- * colorRange, threads, options}): strings may be null (the C default), crf null (not set), options null or
- * [key, value, ...]. */
+ * colorRange, threads, options, rotation, timeBase}): strings may be null (the C default), crf null (not set),
+ * options null or [key, value, ...], rotation null (0), timeBase null (0/0: 1/frameRate) or [num, den]. */
 static int read_video(napi_env env, napi_value o, polyenc_video_config *c, cfg_strings *k) {
   const char *m = "addVideo";
   polyenc_video_config_init(c);
@@ -158,7 +160,8 @@ static int read_video(napi_env env, napi_value o, polyenc_video_config *c, cfg_s
       pe_field_string(env, o, m, "preset", &k->s[3]) || pe_field_int64(env, o, m, "bitRate", &c->bit_rate) ||
       pe_field_int(env, o, m, "gopSize", &c->gop_size) || pe_field_string(env, o, m, "colorSpace", &k->s[4]) ||
       pe_field_string(env, o, m, "colorRange", &k->s[5]) || pe_field_int(env, o, m, "threads", &c->threads) ||
-      pe_field_strings(env, o, m, "options", &k->options))
+      pe_field_strings(env, o, m, "options", &k->options) || pe_field_nullable_int(env, o, m, "rotation", &c->rotation) ||
+      pe_field_int_pair(env, o, m, "timeBase", &c->time_base_num, &c->time_base_den))
     return -1;
   c->device = k->s[0];
   c->codec = k->s[1];
@@ -170,7 +173,8 @@ static int read_video(napi_env env, napi_value o, polyenc_video_config *c, cfg_s
   return 0;
 }
 
-/* addAudio({sampleRate, numChannels, codec, bitRate, outSampleRate, outNumChannels, options}) */
+/* addAudio({sampleRate, numChannels, codec, bitRate, outSampleRate, outNumChannels, options, startTime}):
+ * startTime null (0) or a number (NaN and negative values go to C, which says what is wrong) */
 static int read_audio(napi_env env, napi_value o, polyenc_audio_config *c, cfg_strings *k) {
   const char *m = "addAudio";
   polyenc_audio_config_init(c);
@@ -179,7 +183,8 @@ static int read_audio(napi_env env, napi_value o, polyenc_audio_config *c, cfg_s
       pe_field_int64(env, o, m, "bitRate", &c->bit_rate) ||
       pe_field_int(env, o, m, "outSampleRate", &c->out_sample_rate) ||
       pe_field_int(env, o, m, "outNumChannels", &c->out_num_channels) ||
-      pe_field_strings(env, o, m, "options", &k->options))
+      pe_field_strings(env, o, m, "options", &k->options) ||
+      pe_field_nullable_double(env, o, m, "startTime", &c->start_time))
     return -1;
   c->codec = k->s[0];
   c->options = (const char *const *)k->options;
@@ -201,10 +206,11 @@ static napi_value add_stream(napi_env env, napi_callback_info info, int video) {
   polyenc_status st = video ? polyenc_add_video(e->enc, &vc, &s) : polyenc_add_audio(e->enc, &ac, &s);
   cfg_strings_free(&keep);
   if (st != POLYENC_OK) return throw_c_error(env, e, st);
-  pe_stream_info si = {s, video, video ? vc.width : 0, video ? vc.height : 0, video ? 0 : ac.num_channels};
+  pe_stream_info si = {s, polyenc_stream_index(s), video, video ? vc.width : 0, video ? vc.height : 0,
+                       video ? 0 : ac.num_channels};
   if (remember_stream(env, e, si)) return NULL;
   napi_value idx;
-  napi_create_int32(env, polyenc_stream_index(s), &idx);
+  napi_create_int32(env, si.index, &idx);
   return idx;
 }
 
@@ -216,6 +222,7 @@ static napi_value add_audio(napi_env env, napi_callback_info info) { return add_
 static napi_value opened(napi_env env, pe_encoder *e, polyenc_status st, pe_output_kind kind) {
   if (st != POLYENC_OK) return throw_c_error(env, e, st);
   e->output_kind = kind;
+  pe_take_stats(e); /* the worker is not started yet, or idle (check_idle) */
   if (!e->thread_started && pe_worker_start(env, e)) {
     pe_throw_status(env, POLYENC_ERR_NOMEM, "could not start the encoder's worker thread");
     return NULL;
@@ -284,6 +291,15 @@ static napi_value open_stream(napi_env env, napi_callback_info info) {
   } else if (old) {
     napi_delete_reference(env, old);
   }
+  if (e->deferred_abort) { /* abort() from the sink while the header was written: run it now, here */
+    napi_value err = st != POLYENC_OK ? pe_make_error(env, st, polyenc_last_error(e->enc)) : NULL;
+    pe_job *job = e->deferred_abort;
+    e->deferred_abort = NULL;
+    if (st == POLYENC_OK) e->output_kind = PE_OUT_STREAM;
+    pe_worker_abort(env, e, job);
+    if (err) napi_throw(env, err);
+    return NULL;
+  }
   return opened(env, e, st, PE_OUT_STREAM);
 }
 
@@ -294,12 +310,12 @@ static pe_stream_info *find_stream(napi_env env, pe_encoder *e, napi_value v, in
   int idx = -1;
   if (pe_get_int(env, v, method, "index", &idx)) return NULL;
   for (int i = 0; i < e->num_streams; i++)
-    if (polyenc_stream_index(e->streams[i].stream) == idx && e->streams[i].is_video == video) return &e->streams[i];
+    if (e->streams[i].index == idx && e->streams[i].is_video == video) return &e->streams[i];
   pe_bad_arg(env, method, "index");
   return NULL;
 }
 
-static pe_job *new_job(napi_env env, pe_job_kind kind, int num_refs) {
+pe_job *pe_new_job(napi_env env, pe_job_kind kind, int num_refs) {
   pe_job *job = calloc(1, sizeof *job);
   if (job && num_refs) job->refs = calloc((size_t)num_refs, sizeof *job->refs);
   if (!job || (num_refs && !job->refs)) {
@@ -317,6 +333,11 @@ static napi_value submit(napi_env env, pe_encoder *e, pe_job *job) {
     pe_job_free(env, job);
     return NULL;
   }
+  if (e->abort_state) { /* the polyenc_encoder is gone (or going): no C call */
+    pe_fail_aborted_job(e, job);
+    pe_complete_job(env, e, job);
+    return promise;
+  }
   pe_submit(env, e, job);
   return promise;
 }
@@ -331,12 +352,13 @@ static int typed_array(napi_env env, napi_value v, int want_float, void **data, 
   return ok ? 0 : -1;
 }
 
-/* addFrames(index, data: Uint8Array | Uint8ClampedArray | Buffer, layout: polyenc_layout, numFrames) ->
- * Promise<void>. The front door has checked that data holds numFrames frames of the stream's size (only
- * it knows the layouts' sizes). The typed array is referenced, not copied, until the worker has converted
- * it: the caller must not change it before the promise settles. */
+/* addFrames(index, data: Uint8Array | Uint8ClampedArray | Buffer, layout: polyenc_layout, numFrames,
+ * pts: Float64Array | null, keys: Uint8Array | null) -> Promise<void>. The front door has checked that data
+ * holds numFrames frames of the stream's size (only it knows the layouts' sizes). The typed array is
+ * referenced, not copied, until the worker has converted it: the caller must not change it before the
+ * promise settles. pts and keys (numFrames values each) are copied at once. */
 static napi_value add_frames(napi_env env, napi_callback_info info) {
-  ARGS(4, "addFrames");
+  ARGS(6, "addFrames");
   const char *m = "addFrames";
   pe_stream_info *s = find_stream(env, e, argv[0], 1, m);
   if (!s) return NULL;
@@ -348,7 +370,7 @@ static napi_value add_frames(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (pe_get_int(env, argv[2], m, "layout", &layout) || pe_get_int(env, argv[3], m, "numFrames", &n)) return NULL;
-  pe_job *job = new_job(env, PE_JOB_FRAMES, 1);
+  pe_job *job = pe_new_job(env, PE_JOB_FRAMES, 1);
   if (!job) return NULL;
   job->stream = s->stream;
   job->frames.data = data;
@@ -356,6 +378,10 @@ static napi_value add_frames(napi_env env, napi_callback_info info) {
   job->frames.num_frames = n;
   job->frames.height = s->height;
   job->frames.width = s->width;
+  if (pe_read_frame_timing(env, argv[4], argv[5], n, job)) {
+    pe_job_free(env, job);
+    return NULL;
+  }
   if (n > 0) {
     if (pe_check(env, napi_create_reference(env, argv[1], 1, &job->refs[0]))) {
       pe_job_free(env, job);
@@ -388,7 +414,7 @@ static napi_value add_samples(napi_env env, napi_callback_info info) {
       pe_bad_arg(env, m, "data");
       return NULL;
     }
-    pe_job *job = new_job(env, PE_JOB_SAMPLES, 1);
+    pe_job *job = pe_new_job(env, PE_JOB_SAMPLES, 1);
     if (!job) return NULL;
     job->stream = s->stream;
     job->samples = data;
@@ -408,7 +434,7 @@ static napi_value add_samples(napi_env env, napi_callback_info info) {
     pe_bad_arg(env, m, "data");
     return NULL;
   }
-  pe_job *job = new_job(env, PE_JOB_SAMPLES, (int)nch);
+  pe_job *job = pe_new_job(env, PE_JOB_SAMPLES, (int)nch);
   if (!job) return NULL;
   job->channels = calloc(nch ? nch : 1, sizeof *job->channels);
   if (!job->channels) {
@@ -440,7 +466,7 @@ fail:
 
 static napi_value close_encoder(napi_env env, napi_callback_info info) {
   ARGS(0, "close");
-  pe_job *job = new_job(env, PE_JOB_CLOSE, 0);
+  pe_job *job = pe_new_job(env, PE_JOB_CLOSE, 0);
   if (!job) return NULL;
   return submit(env, e, job);
 }
@@ -465,6 +491,7 @@ void pe_complete_job(napi_env env, pe_encoder *e, pe_job *job) {
   } else {
     napi_value result = NULL;
     if (job->kind == PE_JOB_CLOSE) {
+      e->closed = 1;
       if (e->result) napi_get_reference_value(env, e->result, &result);
       if (!result && e->output_kind == PE_OUT_MEMORY) {
         /* The bytes stay owned by the polyenc_encoder: the Buffer points at them and holds the encoder. */
@@ -487,6 +514,7 @@ void pe_complete_job(napi_env env, pe_encoder *e, pe_job *job) {
     napi_resolve_deferred(env, job->deferred, result);
   }
   job->deferred = NULL;
+  if (job->kind == PE_JOB_ABORT) pe_abort_finished(env, e);
   pe_job_free(env, job);
   napi_close_handle_scope(env, scope);
 }
@@ -529,6 +557,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"addFrames", NULL, add_frames, NULL, NULL, NULL, napi_default_method, NULL},
       {"addSamples", NULL, add_samples, NULL, NULL, NULL, napi_default_method, NULL},
       {"close", NULL, close_encoder, NULL, NULL, NULL, napi_default_method, NULL},
+      {"setMetadata", NULL, pe_set_metadata_method, NULL, NULL, NULL, napi_default_method, NULL},
+      {"stats", NULL, pe_stats_method, NULL, NULL, NULL, napi_default_method, NULL},
+      {"abort", NULL, pe_abort_method, NULL, NULL, NULL, napi_default_method, NULL},
   };
   napi_value cls, fn;
   if (pe_check(env, napi_define_class(env, "NativeEncoder", NAPI_AUTO_LENGTH, encoder_new, NULL,

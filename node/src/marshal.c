@@ -168,3 +168,22 @@ int pe_field_strings(napi_env env, napi_value obj, const char *method, const cha
   *out = NULL;
   return field(env, obj, name, &v) || pe_get_strings(env, v, method, name, out) ? -1 : 0;
 }
+
+int pe_field_nullable_int(napi_env env, napi_value obj, const char *method, const char *name, int *out) {
+  napi_value v;
+  if (field(env, obj, name, &v)) return -1;
+  return pe_is_nullish(env, v) ? 0 : pe_get_int(env, v, method, name, out);
+}
+
+int pe_field_int_pair(napi_env env, napi_value obj, const char *method, const char *name, int *a, int *b) {
+  napi_value v, x, y;
+  bool is_array = false;
+  uint32_t n = 0;
+  if (field(env, obj, name, &v)) return -1;
+  if (pe_is_nullish(env, v)) return 0;
+  if (napi_is_array(env, v, &is_array) != napi_ok || !is_array || napi_get_array_length(env, v, &n) != napi_ok ||
+      n != 2)
+    return pe_bad_arg(env, method, name);
+  if (pe_check(env, napi_get_element(env, v, 0, &x)) || pe_check(env, napi_get_element(env, v, 1, &y))) return -1;
+  return pe_get_int(env, x, method, name, a) || pe_get_int(env, y, method, name, b) ? -1 : 0;
+}

@@ -9,7 +9,12 @@
  *   call_js(write): sink(chunk, done)              written it (and 'drain' if needed)
  *
  * The threadsafe function is referenced (keeps the event loop alive) only while
- * jobs are pending, so an idle encoder never holds the process open. */
+ * jobs are pending, so an idle encoder never holds the process open.
+ *
+ * abort (pe_worker_abort): the queued jobs are dropped (rejected), the abort job
+ * goes to the worker, which runs it after the job in progress; a writer callback
+ * waiting for the sink gives up (the write fails), and a chunk posted but not yet
+ * handed to the sink is not handed at all. The worker leaves after the abort job. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -18,7 +23,8 @@
 
 #include "addon.h"
 
-static char *dup_str(const char *s) {
+/* A copy of s (NULL: ""), or NULL when memory runs out. */
+char *pe_dup_str(const char *s) {
   size_t n = strlen(s ? s : "") + 1;
   char *d = malloc(n);
   if (d) memcpy(d, s ? s : "", n);
@@ -32,6 +38,7 @@ void pe_release(pe_encoder *e) {
   pthread_cond_destroy(&e->work_cv);
   pthread_cond_destroy(&e->write_cv);
   free(e->streams);
+  free(e->dead_message);
   free(e);
 }
 
@@ -42,6 +49,8 @@ void pe_job_free(napi_env env, pe_job *job) {
       if (job->refs[i]) napi_delete_reference(env, job->refs[i]);
   free(job->refs);
   free((void *)job->channels);
+  free(job->pts_copy);
+  free(job->keys_copy);
   free(job->message);
   free(job);
 }
@@ -49,6 +58,10 @@ void pe_job_free(napi_env env, pe_job *job) {
 /* Runs the C call of a job. On the worker, or on the JS thread when no worker runs. */
 void pe_run_job(pe_encoder *e, pe_job *job) {
   polyenc_status st = POLYENC_OK;
+  if (!e->enc && job->kind != PE_JOB_ABORT) { /* freed by abort */
+    pe_fail_aborted_job(e, job);
+    return;
+  }
   switch (job->kind) {
   case PE_JOB_FRAMES: st = polyenc_add_frames(job->stream, &job->frames); break;
   case PE_JOB_SAMPLES:
@@ -59,7 +72,7 @@ void pe_run_job(pe_encoder *e, pe_job *job) {
       float *planar = malloc(n * (size_t)job->num_channels * sizeof(float) + 1);
       if (!planar) {
         st = POLYENC_ERR_NOMEM;
-        job->message = dup_str("out of memory gathering the channel arrays");
+        job->message = pe_dup_str("out of memory gathering the channel arrays");
         break;
       }
       for (int c = 0; c < job->num_channels; c++)
@@ -77,18 +90,33 @@ void pe_run_job(pe_encoder *e, pe_job *job) {
       polyenc_status s2 = polyenc_output(e->enc, &job->output, &job->output_size);
       if (s2 != POLYENC_OK) st = s2;
     }
+    if (st == POLYENC_OK) { /* from now on the output (a memory output's bytes) is finished and kept */
+      pthread_mutex_lock(&e->mu);
+      e->close_executed = 1;
+      pthread_mutex_unlock(&e->mu);
+    }
     break;
+  case PE_JOB_ABORT: pe_run_abort(e); break; /* never fails */
   }
   job->status = st;
-  if (st != POLYENC_OK && !job->message) job->message = dup_str(polyenc_last_error(e->enc));
+  if (st != POLYENC_OK && !job->message) job->message = pe_dup_str(polyenc_last_error(e->enc));
+}
+
+void pe_take_stats(pe_encoder *e) {
+  polyenc_stats s = {0};
+  if (!e->enc || polyenc_get_stats(e->enc, NULL, &s) != POLYENC_OK) return;
+  pthread_mutex_lock(&e->mu);
+  e->stats = s;
+  pthread_mutex_unlock(&e->mu);
 }
 
 static void *worker_main(void *arg) {
   pe_encoder *e = arg;
+  int aborted = 0;
   pthread_mutex_lock(&e->mu);
   for (;;) {
-    while (!e->queue_head && !e->stop && !e->close_executed) pthread_cond_wait(&e->work_cv, &e->mu);
-    if (e->stop || !e->queue_head) break; /* stopped, or closed and drained */
+    while (!e->queue_head && !e->stop && !e->close_executed && !aborted) pthread_cond_wait(&e->work_cv, &e->mu);
+    if (e->stop || !e->queue_head) break; /* stopped, or closed / aborted and drained */
     pe_job *job = e->queue_head;
     e->queue_head = job->next;
     if (!e->queue_head) e->queue_tail = NULL;
@@ -97,10 +125,11 @@ static void *worker_main(void *arg) {
     pthread_mutex_unlock(&e->mu);
 
     pe_run_job(e, job);
+    if (job->kind == PE_JOB_ABORT) aborted = 1; /* it took its own snapshot before freeing the encoder */
+    else pe_take_stats(e);
 
     pthread_mutex_lock(&e->mu);
     e->executing = 0;
-    if (job->kind == PE_JOB_CLOSE && job->status == POLYENC_OK) e->close_executed = 1;
     pthread_mutex_unlock(&e->mu);
     if (napi_call_threadsafe_function(e->tsfn, job, napi_tsfn_blocking) != napi_ok)
       pe_job_free(NULL, job); /* the environment is going away: nobody waits for it */
@@ -145,16 +174,22 @@ napi_value pe_write_done(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static void done_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  pe_release(data);
+}
+
 /* Calls sink(chunk, done) on the JS thread. Returns 1 if the chunk was taken (write() returned true),
- * 0 if done will be called later, -1 if the sink threw. */
-static int call_sink(napi_env env, pe_encoder *e, const uint8_t *data, size_t size, void *done_data) {
-  napi_value sink, chunk, done, global, ret;
+ * 0 if done will be called later, -1 if the sink threw. chunk is a copy: the Writable may keep it queued
+ * after write() returns, and the C library reuses its buffer as soon as the writer callback returns. */
+static int call_sink(napi_env env, pe_encoder *e, napi_value chunk, void *done_data) {
+  napi_value sink, done, global, ret;
   if (!e->sink || napi_get_reference_value(env, e->sink, &sink) != napi_ok || !sink) return -1;
-  void *copy = NULL;
-  /* A copy: the Writable may keep the chunk queued after write() returns, and the C library reuses its
-   * buffer as soon as the writer callback returns. */
-  if (napi_create_buffer_copy(env, size, data, &copy, &chunk) != napi_ok) return -1;
   if (napi_create_function(env, "done", NAPI_AUTO_LENGTH, pe_write_done, done_data, &done) != napi_ok) return -1;
+  /* The sink may call done after the worker gave up waiting (abort) and after the JS object is gone: the
+   * function keeps the pe_encoder alive. */
+  if (done_data && napi_add_finalizer(env, done, e, done_finalize, NULL, NULL) == napi_ok) e->refcount++;
   napi_get_global(env, &global);
   napi_value argv[2] = {chunk, done};
   napi_status s = napi_call_function(env, global, sink, 2, argv, &ret);
@@ -176,11 +211,15 @@ int pe_writer_write(void *opaque, const uint8_t *data, size_t size) {
   if (pthread_equal(pthread_self(), e->js_thread)) {
     /* A C call made on the JS thread (open writes the header): hand the chunk over without waiting;
      * the Writable buffers it. */
-    if (!e->sync_env || e->finalized) return -1;
-    return call_sink(e->sync_env, e, data, size, NULL) < 0 ? -1 : 0;
+    napi_value chunk;
+    void *copy = NULL;
+    if (!e->sync_env || e->finalized || e->abort_state ||
+        napi_create_buffer_copy(e->sync_env, size, data, &copy, &chunk) != napi_ok)
+      return -1;
+    return call_sink(e->sync_env, e, chunk, NULL) < 0 ? -1 : 0;
   }
   pthread_mutex_lock(&e->mu);
-  if (e->stop || e->stream_failed) {
+  if (e->stop || e->stream_failed || e->abort_requested) {
     pthread_mutex_unlock(&e->mu);
     return -1;
   }
@@ -194,7 +233,8 @@ int pe_writer_write(void *opaque, const uint8_t *data, size_t size) {
   } else {
     pthread_mutex_lock(&e->mu);
     /* This wait is the backpressure: the encoder stops until the consumer took the chunk. */
-    while (e->write_state == PE_WRITE_PENDING && !e->stop) pthread_cond_wait(&e->write_cv, &e->mu);
+    while (e->write_state == PE_WRITE_PENDING && !e->stop && !e->abort_requested)
+      pthread_cond_wait(&e->write_cv, &e->mu);
   }
   int ok = e->write_state == PE_WRITE_OK;
   if (!ok) e->stream_failed = 1;
@@ -221,7 +261,13 @@ static void run_on_js_thread(napi_env env, pe_encoder *e, pe_job *job) {
   e->sync_env = env;
   pe_run_job(e, job);
   e->sync_env = NULL;
+  if (job->kind != PE_JOB_ABORT) pe_take_stats(e);
   pe_complete_job(env, e, job);
+  if (e->deferred_abort) { /* (a write of a C call made here called abort(): none does after open) */
+    pe_job *abort_job = e->deferred_abort;
+    e->deferred_abort = NULL;
+    pe_worker_abort(env, e, abort_job);
+  }
 }
 
 /* Moves backlog jobs into the worker's queue while there is room. */
@@ -278,8 +324,25 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   (void)js_cb;
   pe_encoder *e = context;
   if (data == &e->write_token) {
+    /* The worker may have given up on this write (abort): then the chunk is gone and the sink gets nothing.
+     * The check and the copy are under the lock, so the worker cannot leave (and C reuse the chunk) between
+     * them; the Buffer is allocated outside it. */
+    pthread_mutex_lock(&e->mu);
+    int live = e->write_state == PE_WRITE_PENDING && !e->abort_requested && !e->stop;
+    size_t size = e->write_size;
+    pthread_mutex_unlock(&e->mu);
+    if (!live) return;
+    napi_value chunk = NULL;
+    void *buf = NULL;
     int r = -1;
-    if (env && !e->finalized) r = call_sink(env, e, e->write_data, e->write_size, e);
+    if (env && !e->finalized && napi_create_buffer(env, size, &buf, &chunk) == napi_ok) {
+      pthread_mutex_lock(&e->mu);
+      live = e->write_state == PE_WRITE_PENDING && !e->abort_requested && !e->stop;
+      if (live) memcpy(buf, e->write_data, size);
+      pthread_mutex_unlock(&e->mu);
+      if (!live) return;
+      r = call_sink(env, e, chunk, e);
+    }
     if (r != 0) finish_write(e, r > 0);
     return;
   }
@@ -342,4 +405,42 @@ void pe_worker_shutdown(pe_encoder *e, int free_on_exit, int join) {
     pthread_join(e->thread, NULL);
     e->thread_joined = 1;
   }
+}
+
+/* abort(): drops the jobs not started (their promises reject), then runs abort_job on the worker after the
+ * job in progress (it unblocks a writer waiting for the sink), or here when no worker runs. */
+void pe_worker_abort(napi_env env, pe_encoder *e, pe_job *abort_job) {
+  abort_job->next = NULL;
+  if (e->sync_env) { /* the sink called abort() inside openStream's C call: never re-enter the encoder */
+    e->deferred_abort = abort_job;
+    return;
+  }
+  pe_job *dropped = e->backlog_head;
+  e->backlog_head = e->backlog_tail = NULL;
+  int on_worker = 0;
+  if (e->thread_started) {
+    pthread_mutex_lock(&e->mu);
+    if (!e->worker_exited) {
+      on_worker = 1;
+      if (e->queue_tail) { /* the queue's jobs go before the backlog's, in order */
+        e->queue_tail->next = dropped;
+        dropped = e->queue_head;
+      }
+      e->queue_head = e->queue_tail = abort_job;
+      e->queue_len = 1;
+      e->abort_requested = 1;
+      pthread_cond_signal(&e->work_cv);
+      pthread_cond_broadcast(&e->write_cv);
+    }
+    pthread_mutex_unlock(&e->mu);
+  }
+  if (on_worker) pending_add(env, e, 1); /* before the dropped jobs' -1: the count never passes 0 */
+  while (dropped) {
+    pe_job *job = dropped;
+    dropped = job->next;
+    pe_fail_aborted_job(e, job);
+    pe_complete_job(env, e, job);
+    pending_add(env, e, -1);
+  }
+  if (!on_worker) run_on_js_thread(env, e, abort_job);
 }
