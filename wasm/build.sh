@@ -45,7 +45,8 @@ EXPORTS=(malloc free
   polyenc_stream_index polyenc_open_memory polyenc_close polyenc_has_encoder
   pew_add_video pew_add_audio pew_add_frames pew_add_samples pew_open_writer pew_output
   pew_output_data pew_output_size pew_heap_in_use
-  pew_add_encoded_video pew_add_packet pew_default_video_codec)
+  pew_add_encoded_video pew_add_packet pew_default_video_codec
+  polyenc_set_metadata polyenc_abort pew_get_stats pew_next_pts pew_check_pts)
 exports=$(printf '_%s,' "${EXPORTS[@]}"); exports=${exports%,}
 
 mkdir -p "$OUT"

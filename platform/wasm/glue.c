@@ -15,7 +15,8 @@ EMSCRIPTEN_KEEPALIVE
 int pew_add_video(polyenc_encoder *enc, int width, int height, double frame_rate, const char *device,
                   const char *codec, const char *pixel_format, double crf, int has_crf, const char *preset,
                   double bit_rate, int gop_size, const char *color_space, const char *color_range, int threads,
-                  const char *const *options, polyenc_stream **out) {
+                  const char *const *options, int time_base_num, int time_base_den, int rotation,
+                  polyenc_stream **out) {
   polyenc_video_config c;
   polyenc_video_config_init(&c);
   c.width = width, c.height = height, c.frame_rate = frame_rate;
@@ -26,12 +27,15 @@ int pew_add_video(polyenc_encoder *enc, int width, int height, double frame_rate
   c.color_space = color_space, c.color_range = color_range;
   c.threads = threads;
   c.options = options;
+  c.time_base_num = time_base_num, c.time_base_den = time_base_den;
+  c.rotation = rotation;
   return polyenc_add_video(enc, &c, out);
 }
 
 EMSCRIPTEN_KEEPALIVE
 int pew_add_audio(polyenc_encoder *enc, int sample_rate, int num_channels, const char *codec, double bit_rate,
-                  int out_sample_rate, int out_num_channels, const char *const *options, polyenc_stream **out) {
+                  int out_sample_rate, int out_num_channels, const char *const *options, double start_time,
+                  polyenc_stream **out) {
   polyenc_audio_config c;
   polyenc_audio_config_init(&c);
   c.sample_rate = sample_rate, c.num_channels = num_channels;
@@ -39,15 +43,36 @@ int pew_add_audio(polyenc_encoder *enc, int sample_rate, int num_channels, const
   c.bit_rate = (int64_t)bit_rate;
   c.out_sample_rate = out_sample_rate, c.out_num_channels = out_num_channels;
   c.options = options;
+  c.start_time = start_time;
   return polyenc_add_audio(enc, &c, out);
 }
 
-/* Contiguous frames (the wrapper copies into the wasm memory, so they always are). */
+/* Contiguous frames (the wrapper copies into the wasm memory, so they always are); pts (int64, written by JS
+ * through a BigInt64Array) and key_frames: NULL (0) or num_frames values. */
 EMSCRIPTEN_KEEPALIVE
-int pew_add_frames(polyenc_stream *s, const uint8_t *data, int layout, int num_frames, int height, int width) {
+int pew_add_frames(polyenc_stream *s, const uint8_t *data, int layout, int num_frames, int height, int width,
+                   const int64_t *pts, const uint8_t *key_frames) {
   polyenc_frames f = {.data = data, .layout = (polyenc_layout)layout, .num_frames = num_frames,
-                      .height = height, .width = width};
+                      .height = height, .width = width, .pts = pts, .key_frames = key_frames};
   return polyenc_add_frames(s, &f);
+}
+
+/* The checks polyenc_add_frames makes of a call's pts, without encoding: the wrapper feeds one call in batches,
+ * and checks the whole call's pts first (the indices of an error are then the call's, nothing is encoded). */
+EMSCRIPTEN_KEEPALIVE
+int pew_check_pts(polyenc_stream *s, const int64_t *pts, int num_frames) {
+  return pe_video_check_pts(s, pts, num_frames);
+}
+
+/* polyenc_get_stats(enc, NULL, ...) as 5 doubles: frames, samples, packets, bytes, seconds. */
+EMSCRIPTEN_KEEPALIVE
+int pew_get_stats(polyenc_encoder *enc, double *out) {
+  polyenc_stats st;
+  polyenc_status status = polyenc_get_stats(enc, NULL, &st);
+  if (status) return status;
+  out[0] = (double)st.frames, out[1] = (double)st.samples, out[2] = (double)st.packets;
+  out[3] = (double)st.bytes, out[4] = st.seconds;
+  return POLYENC_OK;
 }
 
 EMSCRIPTEN_KEEPALIVE
@@ -99,10 +124,21 @@ EMSCRIPTEN_KEEPALIVE double pew_heap_in_use(void) { return (double)mallinfo().uo
 /* ---- mux-only video streams: WebCodecs' chunks (js/src/webcodecs.mjs) ---- */
 EMSCRIPTEN_KEEPALIVE
 int pew_add_encoded_video(polyenc_encoder *enc, const char *codec, int width, int height, double frame_rate,
-                          const uint8_t *extradata, int extradata_size, polyenc_stream **out) {
+                          const uint8_t *extradata, int extradata_size, int time_base_num, int time_base_den,
+                          int rotation, polyenc_stream **out) {
   polyenc_encoded_video_config c = {.codec = codec, .width = width, .height = height, .frame_rate = frame_rate,
-                                    .extradata = extradata, .extradata_size = (size_t)extradata_size};
+                                    .time_base_num = time_base_num, .time_base_den = time_base_den,
+                                    .extradata = extradata, .extradata_size = (size_t)extradata_size,
+                                    .rotation = rotation};
   return polyenc_add_encoded_video(enc, &c, out);
+}
+
+/* The pts of the next n frames of a mux-only stream on the clock of a video stream (pe_encoded_next_pts):
+ * pts NULL (0) for the running clock, else n given values, checked; into out (n int64); nothing advances on
+ * an error. */
+EMSCRIPTEN_KEEPALIVE
+int pew_next_pts(polyenc_stream *s, const int64_t *pts, int n, int64_t *out) {
+  return pe_encoded_next_pts(s, pts, n, out);
 }
 
 EMSCRIPTEN_KEEPALIVE
