@@ -81,6 +81,32 @@ export interface VideoStreamOptions {
    * settings, else the wasm encoder), 'webcodecs' (fail when it can't) or 'wasm'. Node accepts 'auto'.
    */
   encoder?: 'auto' | 'webcodecs' | 'wasm';
+  /** 0 (default), 90, 180 or 270: degrees a player turns the picture clockwise (mp4 / mov display matrix). */
+  rotation?: 0 | 90 | 180 | 270;
+  /**
+   * [num, den]: the unit timestamps are stored in (e.g. [1, 90000]); default 1 / frameRate, where a
+   * timestamp must be a frame's place (k / frameRate). Give one for a variable frame rate.
+   */
+  timeBase?: readonly [number, number];
+  /** The stream's tags: language (ISO 639-2, 'eng'), title, handler_name, ... */
+  metadata?: Metadata;
+}
+
+/** Tags: { key: value }; null removes a key. */
+export type Metadata = Record<string, string | null>;
+
+/** What an encoder has done so far (enc.stats, onProgress). */
+export interface EncoderStats {
+  /** Video frames accepted. */
+  frames: number;
+  /** Audio samples accepted (per channel). */
+  samples: number;
+  /** Packets written to the container. */
+  packets: number;
+  /** Bytes written; after close the size of the file. */
+  bytes: number;
+  /** Duration written so far, in seconds (encoders hold frames back: it lags until close). */
+  seconds: number;
 }
 
 export interface AudioStreamOptions {
@@ -96,6 +122,10 @@ export interface AudioStreamOptions {
   /** Remixed when it differs from numChannels; same as input when omitted. */
   outNumChannels?: number;
   options?: EncoderOptions;
+  /** Seconds (>= 0): where the first sample lies on the file's timeline (A/V sync of recordings). */
+  startTime?: number;
+  /** The stream's tags: language, title, handler_name, ... */
+  metadata?: Metadata;
 }
 
 export interface AddFramesOptions {
@@ -103,6 +133,17 @@ export interface AddFramesOptions {
   layout?: FrameLayout;
   /** Default: the whole data (an error if it is not a whole number of frames); otherwise the first numFrames frames. */
   numFrames?: number;
+  /**
+   * One per frame, in seconds, strictly increasing within and across calls (default: the nominal rate
+   * from the last one given). Rounded to the stream's time base (addVideo's timeBase).
+   */
+  timestamps?: ArrayLike<number>;
+  /** One per frame: true forces a key frame. */
+  keyFrames?: ArrayLike<boolean | number>;
+  /** One picture (a canvas, ImageData, ImageBitmap, VideoFrame): its timestamp in seconds (a VideoFrame's own by default). */
+  timestamp?: number;
+  /** One picture: force a key frame. */
+  keyFrame?: boolean;
 }
 
 export interface AddSamplesOptions {
@@ -195,6 +236,10 @@ export interface CreateEncoderOptions {
   worker?: boolean;
   /** Worker mode: the URL of the package's worker script, when a bundler moved it. */
   workerUrl?: string | URL;
+  /** Aborting it aborts the encoder (see Encoder.abort). */
+  signal?: AbortSignal;
+  /** Called with the stats after feeding calls, at most every 100 ms. */
+  onProgress?: (stats: EncoderStats) => void;
 }
 
 /** The backend that runs new encoders. */
@@ -248,6 +293,17 @@ export declare class Encoder {
    * undefined otherwise.
    */
   close<T extends MemoryOutput | GlobalClass<'Blob'> | Uint8Array = MemoryOutput>(): Promise<T | undefined>;
+  /** The container's tags (title, artist, comment, date, creation_time, ...), before open. */
+  setMetadata(tags: Metadata): void;
+  /** What the encoder has done so far. */
+  readonly stats: EncoderStats;
+  /** Called with the stats after feeding calls, at most every 100 ms. */
+  onprogress: ((stats: EncoderStats) => void) | null;
+  /**
+   * Stops without finishing: pending calls reject with an Error named 'AbortError', a file output is
+   * removed, memory is released; later calls fail with POLYENC_ERR_STATE. Resolves once done.
+   */
+  abort(reason?: unknown): Promise<void>;
 }
 
 /** The same as new Encoder(options). */

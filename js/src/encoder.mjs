@@ -7,8 +7,10 @@
 // own thread while the next call is prepared, a wasm encoder runs it when its turn comes.
 import { polyencError } from './errors.mjs';
 import { platform } from './platform.mjs';
-import { audioConfig, filePath, format, frameCount, optionsOf, resultType, samples, videoConfig } from './validate.mjs';
-import { frameInput, pictureSource, sampleInput } from './inputs.mjs';
+import { audioConfig, filePath, format, frameCount, metadataOf, optionsOf, resultType, samples, videoConfig } from './validate.mjs';
+import { frameInput, isVideoFrame, pictureSource, sampleInput } from './inputs.mjs';
+import { frameTimes, timesNow } from './times.mjs';
+import { abortError, abortedState, abortGate, controlOptions, Progress, watchSignal } from './control.mjs';
 import { finishTarget, memoryResult, streamTarget } from './sinks.mjs';
 import { webcodecsAvailable, webcodecsObstacle, chooseConfig, WebCodecsVideo } from './webcodecs.mjs';
 
@@ -37,6 +39,8 @@ export class VideoStream {
   /**
    * Encodes frames: bytes (numFrames frames in options.layout, default 'rgb-planar'), ImageData, a canvas,
    * an ImageBitmap or a VideoFrame. Resolves once the data is consumed: do not change the bytes before.
+   * options.timestamps / keyFrames: per frame, in seconds / forced key frames (one picture: timestamp,
+   * keyFrame; a VideoFrame's own timestamp when none is given).
    */
   addFrames(data, options) {
     return this._encoder._addFrames(this, data, options);
@@ -59,9 +63,13 @@ export class AudioStream {
 }
 
 export class Encoder {
-  /** options.worker (browser): the whole encoder runs in its own Web Worker. */
+  /**
+   * options.worker (browser): the whole encoder runs in its own Web Worker; options.signal: an AbortSignal
+   * that aborts it; options.onProgress(stats): called after feeding calls, at most every 100 ms.
+   */
   constructor(options) {
     const o = optionsOf(options, 'Encoder');
+    const control = controlOptions(o);
     if (o.worker) {
       if (!platform.worker) throw polyencError('POLYENC_ERR_UNSUPPORTED', 'Encoder({ worker: true }) needs Web Workers (a browser)');
       return platform.worker(o); // an object with this class's API, whose calls run in the worker
@@ -77,10 +85,19 @@ export class Encoder {
     this._closed = false;
     this._deferred = false; // a stream may use WebCodecs: the C streams and the open wait for _resolve()
     this._resolving = null;
+    this._metadata = []; // [stream index or -1 (the container), key, value]: set again on a rebuilt encoder
+    /** Called with enc.stats after feeding calls, at most every 100 ms (options.onProgress). */
+    this.onprogress = control.onProgress;
+    this._progress = new Progress();
+    this._aborted = null; // the AbortError, once abort() was called
+    this._aborting = null;
+    this._gate = abortGate();
     if (registry) registry.register(this, this._h, this);
+    watchSignal(control.signal, (reason) => this.abort(reason));
   }
 
   _state(what) {
+    if (this._aborted) throw abortedState(what);
     if (this._closed || this._closing) throw polyencError('POLYENC_ERR_STATE', `${what}: the encoder was closed (close() was called)`);
   }
 
@@ -105,7 +122,7 @@ export class Encoder {
     }
     if (candidate) this._lateStream();
     // the library's stream is added in any case: it checks the options, and it is WebCodecs' fallback
-    const index = this._h.addVideo(cfg);
+    const index = this._addStream(cfg, (h) => h.addVideo(cfg));
     const s = new VideoStream(this, index, cfg, candidate ? null : this.backend);
     this._streams[index] = s;
     if (candidate) this._deferred = true;
@@ -117,10 +134,70 @@ export class Encoder {
     const cfg = audioConfig(options);
     this._state('addAudio');
     this._lateStream();
-    const index = this._h.addAudio(cfg);
+    const index = this._addStream(cfg, (h) => h.addAudio(cfg));
     const s = new AudioStream(this, index, cfg);
     this._streams[index] = s;
     return s;
+  }
+
+  // Adds a stream and its tags; tags the library refuses are found on a throwaway encoder first, so that a
+  // refused call adds nothing.
+  _addStream(cfg, add) {
+    if (cfg.metadata.length) {
+      const trial = this._backend.newEncoder();
+      try {
+        const i = add(trial);
+        for (const [key, value] of cfg.metadata) trial.setMetadata(i, key, value);
+      } finally {
+        trial.free();
+      }
+    }
+    const index = add(this._h);
+    for (const [key, value] of cfg.metadata) this._setMetadata(this._h, index, key, value);
+    return index;
+  }
+
+  _setMetadata(h, index, key, value) {
+    h.setMetadata(index, key, value);
+    this._metadata.push([index, key, value]);
+  }
+
+  /** The container's tags ({ title, artist, comment, date, creation_time, ... }; null removes one), before open. */
+  setMetadata(tags) {
+    const pairs = metadataOf(tags, 'setMetadata');
+    this._state('setMetadata');
+    if (this._deferred && this._output) throw polyencError('POLYENC_ERR_STATE', 'setMetadata: tags are set before open()');
+    for (const [key, value] of pairs) this._setMetadata(this._h, -1, key, value);
+  }
+
+  /** What the encoder has done so far: { frames, samples, packets, bytes, seconds } (bytes = file size after close). */
+  get stats() {
+    return this._h.stats();
+  }
+
+  /**
+   * Stops without finishing: pending calls reject with an AbortError, a file output is removed, the memory
+   * is released, later calls fail. Resolves once that is done. After a successful close() it does nothing.
+   */
+  abort(reason) {
+    if (!this._aborting && this._closed) this._aborting = Promise.resolve(); // finished: nothing to stop
+    if (!this._aborting) {
+      this._aborted = abortError(reason);
+      this._gate.reject(this._aborted);
+      this._aborting = this._abortAll();
+    }
+    return this._aborting;
+  }
+
+  async _abortAll() {
+    for (const s of this._streams) if (s && s._webcodecs) s._webcodecs.close();
+    try {
+      await this._h.abort();
+    } catch {}
+    const out = this._output;
+    if (out && out.kind === 'stream') await finishTarget(out.target, this._aborted, out.end);
+    this._closed = true;
+    if (registry) registry.unregister(this);
   }
 
   /** Output to a file (Node); the container comes from options.format, else from the extension. */
@@ -177,6 +254,7 @@ export class Encoder {
     const trial = this._backend.newEncoder();
     try {
       for (const s of this._streams) s instanceof VideoStream ? trial.addVideo(s._cfg) : trial.addAudio(s._cfg);
+      for (const [index, key, value] of this._metadata) trial.setMetadata(index, key, value);
       trial.openMemory(name);
     } finally {
       trial.free();
@@ -201,18 +279,21 @@ export class Encoder {
       const codec = cfg.codec || defaultCodec;
       const obstacle = webcodecsObstacle(cfg, codec);
       const choice = obstacle ? { reason: obstacle } : await chooseConfig(cfg, codec);
+      if (this._aborted) throw this._aborted;
       if (choice.reason) {
         if (cfg.encoder === 'webcodecs') throw polyencError('POLYENC_ERR_UNSUPPORTED', `addVideo.encoder 'webcodecs': ${choice.reason}`);
         s.encoderName = this.backend;
         continue;
       }
-      s._webcodecs = new WebCodecsVideo(choice, cfg, (chunk, pts) => this._h.addPacket(s.index, chunk, pts));
+      s._webcodecs = new WebCodecsVideo(choice, cfg, (chunk, pts, duration) => this._h.addPacket(s.index, chunk, pts, duration),
+        (pts, n) => this._h.nextPts(s.index, pts, n));
       s.encoderName = 'webcodecs';
       chosen.push(s);
     }
     if (chosen.length) {
       const descriptions = new Map();
       for (const s of chosen) descriptions.set(s, await s._webcodecs.probe());
+      if (this._aborted) throw this._aborted;
       // a fresh encoder: the same streams in the same order, WebCodecs' ones mux-only
       if (registry) registry.unregister(this);
       this._h.free();
@@ -223,6 +304,7 @@ export class Encoder {
         else if (s instanceof VideoStream) this._h.addVideo(s._cfg);
         else this._h.addAudio(s._cfg);
       }
+      for (const [index, key, value] of this._metadata) this._h.setMetadata(index, key, value);
     }
     this._cOpen(this._output);
   }
@@ -232,14 +314,16 @@ export class Encoder {
   // thread works meanwhile) or done (wasm).
   _run(prepare, submit) {
     const started = this._tail.then(async () => {
+      if (this._aborted) throw this._aborted;
       await this._resolve();
       const input = await prepare();
       return { done: submit(input) };
     });
     this._tail = started.then((r) => (this._h.pipelined ? undefined : r.done)).catch(() => {});
-    return started.then((r) => r.done).catch((e) => {
-      throw this._decorate(e);
+    const done = started.then((r) => r.done).catch((e) => {
+      throw this._aborted || this._decorate(e);
     });
+    return Promise.race([done, this._gate.promise]);
   }
 
   _decorate(err) {
@@ -258,19 +342,26 @@ export class Encoder {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this._run(() => prepare(o), (input) => submit(input, o));
+    return this._run(() => prepare(o), (input) => submit(input, o)).then((result) => {
+      this._progress.report(this, () => this.stats);
+      return result;
+    });
   }
 
-  _addFrames(stream, data, options) {
-    return this._feed('addFrames', options, async (o) => {
+  // ownTimestamp false: a VideoFrame's timestamp is not the caller's (worker mode wraps pictures in one)
+  _addFrames(stream, data, options, ownTimestamp = true) {
+    return this._feed('addFrames', timesNow(options), async (o) => {
+      const own = ownTimestamp && isVideoFrame(data) ? data.timestamp / 1e6 : null;
       const picture = stream._webcodecs && pictureSource(data, stream); // WebCodecs wraps it without a copy
-      if (picture) return { picture };
+      if (picture) return { picture, times: frameTimes(o, 1, stream, own) };
       const input = await frameInput(data, o.layout, stream);
       input.n = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
+      input.times = frameTimes(o, input.n, stream, own);
       return input;
     }, (input) => {
-      if (!stream._webcodecs) return this._h.addFrames(stream.index, input.bytes, input.layout, input.n, stream.width, stream.height);
-      return stream._webcodecs.add(input.picture || { bytes: input.bytes, layout: input.layout, numFrames: input.n });
+      const { pts, keys } = input.times;
+      if (!stream._webcodecs) return this._h.addFrames(stream.index, input.bytes, input.layout, input.n, stream.width, stream.height, pts, keys);
+      return stream._webcodecs.add(input.picture || { bytes: input.bytes, layout: input.layout, numFrames: input.n }, input.times);
     });
   }
 
@@ -284,6 +375,10 @@ export class Encoder {
    * Blob in the browser, or options.type), else undefined. A second call returns the same promise.
    */
   close() {
+    if (this._aborted && !this._closing) {
+      this._closing = Promise.reject(this._aborted);
+      this._closing.catch(() => {});
+    }
     if (!this._closing) {
       this._closing = this._run(() => undefined, () => this._close());
       this._closing.catch(() => {}).then(() => {
@@ -309,6 +404,7 @@ export class Encoder {
     }
     if (out && out.kind === 'stream') error = await finishTarget(out.target, error, out.end);
     if (error) throw error;
+    this._closed = true; // (now, not a turn later: abort() right after close() changes nothing)
     return result;
   }
 }

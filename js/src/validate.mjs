@@ -77,6 +77,25 @@ function optionList(o, ctx) {
   return out;
 }
 
+// timeBase: [num, den], the unit of the stream's timestamps (C's time_base_num / time_base_den); null: 1/frameRate.
+function timeBaseOf(o, ctx) {
+  const v = o.timeBase;
+  if (!present(v)) return null;
+  if (!Array.isArray(v) || v.length !== 2) throw typeError(`${ctx}.timeBase must be [num, den] (e.g. [1, 90000]), got ${typeName(v)}`);
+  return [integer(v[0], `${ctx}.timeBase[0]`), integer(v[1], `${ctx}.timeBase[1]`)];
+}
+
+/** Tags: { key: 'value' | null } -> [[key, value], ...] (null removes the key); the library checks keys and values. */
+export function metadataOf(v, what) {
+  if (!present(v)) return [];
+  if (typeof v !== 'object' || Array.isArray(v)) throw typeError(`${what} must be an object of key: 'value' pairs, got ${typeName(v)}`);
+  return Object.entries(v).map(([key, val]) => {
+    if (val !== null && typeof val !== 'string') throw typeError(`${what}.${key} must be a string (or null to remove it), got ${typeName(val)}`);
+    if (key.includes('\0') || (val && val.includes('\0'))) throw typeError(`${what}.${key} must not contain NUL characters`);
+    return [key, val];
+  });
+}
+
 /** addVideo's options -> the flat config both backends take (null / 0: the library's default). */
 export function videoConfig(options) {
   const o = required(options, 'addVideo()');
@@ -87,6 +106,7 @@ export function videoConfig(options) {
     crf: num(o, ctx, 'crf'), preset: str(o, ctx, 'preset'), bitRate: int(o, ctx, 'bitRate', false, SAFE),
     gopSize: int(o, ctx, 'gopSize'), colorSpace: str(o, ctx, 'colorSpace'), colorRange: str(o, ctx, 'colorRange'),
     threads: int(o, ctx, 'threads'), options: optionList(o, ctx), encoder: str(o, ctx, 'encoder') || 'auto',
+    rotation: int(o, ctx, 'rotation'), timeBase: timeBaseOf(o, ctx), metadata: metadataOf(o.metadata, `${ctx}.metadata`),
   };
   // 'webcodecs': the browser's VideoEncoder or an error; 'wasm': polyenc's own encoder; 'auto': WebCodecs when it can
   if (!['auto', 'webcodecs', 'wasm'].includes(cfg.encoder))
@@ -102,6 +122,7 @@ export function audioConfig(options) {
     sampleRate: int(o, ctx, 'sampleRate', true), numChannels: int(o, ctx, 'numChannels', true), codec: str(o, ctx, 'codec'),
     bitRate: int(o, ctx, 'bitRate', false, SAFE), outSampleRate: int(o, ctx, 'outSampleRate'),
     outNumChannels: int(o, ctx, 'outNumChannels'), options: optionList(o, ctx),
+    startTime: num(o, ctx, 'startTime') ?? 0, metadata: metadataOf(o.metadata, `${ctx}.metadata`),
   };
 }
 
@@ -209,5 +230,7 @@ export function resultType(o, what) {
   if (!present(t)) return null;
   if (!['blob', 'buffer', 'uint8array'].includes(t))
     throw typeError(`${what}: options.type must be 'blob', 'buffer' or 'uint8array', got ${show(t)}`);
+  if (t === 'buffer' && typeof Buffer !== 'function')
+    throw polyencError('POLYENC_ERR_UNSUPPORTED', `${what}: options.type 'buffer' is Node's Buffer, which this environment lacks; use 'blob' or 'uint8array'`);
   return t;
 }

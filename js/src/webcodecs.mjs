@@ -14,6 +14,7 @@
 // encoder options, another codec) makes 'auto' use the wasm encoder and 'webcodecs' fail.
 
 import { frameBytes } from './validate.mjs';
+import { frameTicks, ticksToMicros } from './times.mjs';
 
 export const webcodecsAvailable = () => typeof VideoEncoder === 'function' && typeof VideoFrame === 'function';
 
@@ -118,12 +119,16 @@ function rgbFrame(frame, width, height) {
 // A copy of an ArrayBuffer or a view of one (WebCodecs' decoderConfig.description may be either).
 const copyBytes = (d) => (ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d)).slice();
 
-// One VideoEncoder. Chunks go to onChunk(chunk, pts) in output order, pts in frames (the stream's
-// time base is 1/frameRate); errors are kept and thrown by the next call.
+// One VideoEncoder. Chunks go to onChunk(chunk, pts, duration) in output order, in ticks of the stream's
+// time base; nextPts(pts, n) gives the ticks of the next n frames (the library's clock, which checks the
+// caller's). Errors are kept and thrown by the next call.
 export class WebCodecsVideo {
-  constructor(choice, cfg, onChunk) {
+  constructor(choice, cfg, onChunk, nextPts) {
     this.choice = choice;
-    this.frameRate = cfg.frameRate;
+    this.cfg = cfg;
+    this.frameTicks = frameTicks(cfg);
+    this.ticks = new Map(); // a frame's timestamp (microseconds) -> its ticks, until its chunk is out
+    this.nextPts = nextPts;
     this.width = cfg.width;
     this.height = cfg.height;
     this.gop = cfg.gopSize > 0 ? cfg.gopSize : DEFAULT_GOP;
@@ -147,7 +152,10 @@ export class WebCodecsVideo {
     }
     if (this.error) return;
     try {
-      this.onChunk(chunk, Math.round((chunk.timestamp * this.frameRate) / 1e6));
+      const ticks = this.ticks.get(chunk.timestamp);
+      if (ticks === undefined) throw new Error(`the WebCodecs encoder gave a chunk at ${chunk.timestamp} us, a time no frame had`);
+      this.ticks.delete(chunk.timestamp);
+      this.onChunk(chunk, ticks, this.frameTicks);
     } catch (e) {
       this.error = this.error || e;
     }
@@ -194,11 +202,11 @@ export class WebCodecsVideo {
     return o;
   }
 
-  async _encode(input) {
+  async _encode(input, forceKey) {
     const i = this.frames++;
     const frame = rgbFrame(input, this.width, this.height);
     try {
-      this.encoder.encode(frame, this._encodeOptions(i % this.gop === 0));
+      this.encoder.encode(frame, this._encodeOptions(forceKey || i % this.gop === 0));
     } finally {
       if (frame !== input) frame.close();
     }
@@ -208,24 +216,36 @@ export class WebCodecsVideo {
     this._throwIfFailed();
   }
 
-  // source: a VideoFrame / canvas / ImageBitmap (wrapped without a copy), or { bytes, layout, numFrames }.
-  async add(source) {
+  // The timestamp (microseconds) of a frame at `ticks`, remembered for its chunk.
+  _timestamp(ticks) {
+    const us = ticksToMicros(ticks, this.cfg);
+    if (this.ticks.has(us)) throw new Error(`two frames at ${us} us: WebCodecs needs timestamps at least 1 us apart`);
+    this.ticks.set(us, ticks);
+    return us;
+  }
+
+  // source: a VideoFrame / canvas / ImageBitmap (wrapped without a copy), or { bytes, layout, numFrames };
+  // times: { pts, keys } (frameTimes: ticks and key frame flags, or null).
+  async add(source, times) {
     this._throwIfFailed();
-    const timestamp = () => Math.round((this.frames * 1e6) / this.frameRate);
+    const n = source.bytes ? source.numFrames : 1;
+    const ticks = this.nextPts(times.pts, n);
+    const key = (k) => !!(times.keys && times.keys[k]);
     if (!source.bytes) {
-      const frame = new VideoFrame(source, { timestamp: timestamp() });
+      const frame = new VideoFrame(source, { timestamp: this._timestamp(ticks[0]) });
       try {
-        await this._encode(frame);
+        await this._encode(frame, key(0));
       } finally {
         frame.close();
       }
       return;
     }
     const size = frameBytes(source.layout, this.width, this.height);
-    for (let k = 0; k < source.numFrames; k++) {
-      const frame = frameFromBytes(source.bytes.subarray(k * size, (k + 1) * size), source.layout, this.width, this.height, timestamp());
+    for (let k = 0; k < n; k++) {
+      const frame = frameFromBytes(source.bytes.subarray(k * size, (k + 1) * size), source.layout, this.width, this.height,
+        this._timestamp(ticks[k]));
       try {
-        await this._encode(frame);
+        await this._encode(frame, key(k));
       } finally {
         frame.close();
       }

@@ -7,6 +7,11 @@ import { Encoder, VideoStream, AudioStream } from './encoder.mjs';
 import { optionsOf, frameCount, samples } from './validate.mjs';
 import { frameInput, isBytes, isImageDataLike, isVideoFrame, pictureSource, sampleInput } from './inputs.mjs';
 import { memoryResult } from './sinks.mjs';
+import { timesNow } from './times.mjs';
+import { abortError, abortedState, abortGate, controlOptions, Progress, watchSignal } from './control.mjs';
+
+const NO_STATS = Object.freeze({ frames: 0, samples: 0, packets: 0, bytes: 0, seconds: 0 });
+const ABORT_WAIT = 2000; // ms the worker gets to release its encoder before it is terminated
 
 export class WorkerEncoder {
   constructor(o, backend) {
@@ -23,8 +28,16 @@ export class WorkerEncoder {
     this._hasVideo = false;
     this._closing = null;
     this._queue = Promise.resolve(); // the calls' messages, posted in the order of the calls (see _send)
+    this._stats = NO_STATS; // the worker's encoder's, sent with each answer
+    const control = controlOptions(o);
+    this.onprogress = control.onProgress;
+    this._progress = new Progress();
+    this._aborted = null;
+    this._aborting = null;
+    this._gate = abortGate();
     this._worker.onmessage = (ev) => {
-      const { id, ok, result, error } = ev.data;
+      const { id, ok, result, error, stats } = ev.data;
+      if (stats) this._stats = stats;
       const p = this._pending.get(id);
       if (!p) return;
       this._pending.delete(id);
@@ -38,6 +51,40 @@ export class WorkerEncoder {
       this._error = this._error || err;
     };
     this._call('init', [{ ...backend.loadOptions, variant: backend.variant, module: backend.compiled }]);
+    watchSignal(control.signal, (reason) => this.abort(reason));
+  }
+
+  get stats() {
+    return { ...this._stats };
+  }
+
+  setMetadata(tags) {
+    this._checker('setMetadata').setMetadata(tags);
+    this._post('setMetadata', [tags]);
+  }
+
+  /** As Encoder's abort(): the worker releases its encoder, then it is terminated. */
+  abort(reason) {
+    if (!this._aborting && this._done) this._aborting = Promise.resolve(); // finished: nothing to stop
+    if (!this._aborting) {
+      const err = (this._aborted = abortError(reason));
+      this._gate.reject(err);
+      for (const p of this._pending.values()) p.reject(err);
+      this._pending.clear();
+      this._aborting = (async () => {
+        // 'abort' does not wait behind the queued calls: the worker runs it at once
+        const answered = new Promise((resolve) => {
+          const id = this._nextId++;
+          this._pending.set(id, { resolve, reject: resolve });
+          this._worker.postMessage({ id, op: 'abort', args: [] });
+        });
+        await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, ABORT_WAIT))]);
+        this._worker.terminate();
+        if (this._check) this._check._h.free();
+        this._check = null;
+      })();
+    }
+    return this._aborting;
   }
 
   _call(op, args, transfer = []) {
@@ -52,11 +99,13 @@ export class WorkerEncoder {
   // last. prepare() -> [op, args, transfer]. Resolves to the worker's answer.
   _send(prepare) {
     const posted = this._queue.then(async () => {
+      if (this._aborted) throw this._aborted;
       const [op, args, transfer] = await prepare();
+      if (this._aborted) throw this._aborted;
       return { answer: this._call(op, args, transfer) };
     });
     this._queue = posted.catch(() => {});
-    return posted.then((r) => r.answer);
+    return Promise.race([posted.then((r) => r.answer), this._gate.promise]);
   }
 
   _post(op, args, transfer) {
@@ -64,6 +113,7 @@ export class WorkerEncoder {
   }
 
   _feeding(what) {
+    if (this._aborted) throw abortedState(what);
     if (this._closing) throw polyencError('POLYENC_ERR_STATE', `${what}: the encoder was closed (close() was called)`);
     this._rethrow();
   }
@@ -73,6 +123,7 @@ export class WorkerEncoder {
   }
 
   _checker(what) {
+    if (this._aborted) throw abortedState(what);
     if (this._closing) throw polyencError('POLYENC_ERR_STATE', `${what}: the encoder was closed (close() was called)`);
     if (!this._check) throw polyencError('POLYENC_ERR_STATE', 'Cannot add a stream after open() was called: add every stream before open().');
     return this._check;
@@ -124,15 +175,18 @@ export class WorkerEncoder {
   }
 
   _addFrames(stream, data, options) {
+    const now = timesNow(options); // the arrays as they are at the call
     return (async () => {
-      const o = optionsOf(options, 'addFrames');
+      const o = optionsOf(now, 'addFrames');
       this._feeding('addFrames');
       const picture = pictureSource(data, stream);
       let videoFrame = null; // a picture is taken now (the caller may draw the next one at once)
-      if (isVideoFrame(picture)) videoFrame = picture.clone(); // the caller keeps (and closes) its own frame
+      const own = isVideoFrame(picture); // its timestamp is the caller's; a wrapper's is not
+      if (own) videoFrame = picture.clone(); // the caller keeps (and closes) its own frame
       else if (picture && typeof VideoFrame === 'function') videoFrame = new VideoFrame(picture, { timestamp: 0 }); // no copy
+      const times = { timestamp: o.timestamp, keyFrame: o.keyFrame, timestamps: o.timestamps, keyFrames: o.keyFrames };
       stream.encoderName = await this._send(async () => {
-        if (videoFrame) return ['addFrames', [stream.index, { videoFrame }], [videoFrame]];
+        if (videoFrame) return ['addFrames', [stream.index, { videoFrame, own, times }], [videoFrame]];
         const transfer = [];
         const input = await frameInput(data, o.layout, stream);
         const numFrames = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
@@ -143,8 +197,9 @@ export class WorkerEncoder {
           if (isImageDataLike(data)) bytes = bytes.slice(); // the ImageData stays the caller's
           transfer.push(bytes.buffer);
         }
-        return ['addFrames', [stream.index, { bytes, layout: input.layout, numFrames }], transfer];
+        return ['addFrames', [stream.index, { bytes, layout: input.layout, numFrames, times }], transfer];
       });
+      this._progress.report(this, () => this.stats);
     })();
   }
 
@@ -157,20 +212,29 @@ export class WorkerEncoder {
       const payload = chans || input.flat;
       await this._send(() => ['addSamples', [stream.index, payload, { layout: input.channels ? undefined : input.layout }],
         chans ? chans.map((c) => c.buffer) : []]);
+      this._progress.report(this, () => this.stats);
     })();
   }
 
   close() {
+    if (this._aborted && !this._closing) {
+      this._closing = Promise.reject(this._aborted);
+      this._closing.catch(() => {});
+    }
     if (!this._closing) {
       this._closing = (async () => {
         try {
           this._rethrow();
           const bytes = await this._send(() => ['close', []]);
+          this._done = true;
           if (this._output && this._output.kind === 'memory') return memoryResult(bytes, this._output.type, this._output.format, this._hasVideo);
           return undefined;
         } finally {
-          this._worker.terminate();
-          if (this._check) this._check._h.free();
+          if (!this._aborted) {
+            this._worker.terminate();
+            if (this._check) this._check._h.free();
+            this._check = null;
+          }
         }
       })();
     }

@@ -27,16 +27,19 @@ const ops = {
   openStream(writable, options) {
     encoder.openStream(writable, options);
   },
+  setMetadata(tags) {
+    encoder.setMetadata(tags);
+  },
   async addFrames(index, msg) {
     const s = streams[index];
     if (msg.videoFrame) {
       try {
-        await s.addFrames(msg.videoFrame);
+        await s._encoder._addFrames(s, msg.videoFrame, msg.times, msg.own);
       } finally {
         msg.videoFrame.close();
       }
     } else {
-      await s.addFrames(msg.bytes, { layout: msg.layout, numFrames: msg.numFrames });
+      await s.addFrames(msg.bytes, { ...msg.times, layout: msg.layout, numFrames: msg.numFrames });
     }
     return s.encoderName; // known once the first call has run ('auto': WebCodecs or wasm)
   },
@@ -48,14 +51,20 @@ const ops = {
   },
 };
 
+const statsOf = () => (encoder ? encoder.stats : null);
+
 self.onmessage = (ev) => {
   const { id, op, args } = ev.data;
+  if (op === 'abort') { // at once, not after the queued calls (it makes them fail)
+    (encoder ? encoder.abort() : Promise.resolve()).finally(() => self.postMessage({ id, ok: true, stats: statsOf() }));
+    return;
+  }
   chain = chain.then(async () => {
     try {
       const result = await ops[op](...args);
-      self.postMessage({ id, ok: true, result }, result instanceof Uint8Array ? [result.buffer] : []);
+      self.postMessage({ id, ok: true, result, stats: statsOf() }, result instanceof Uint8Array ? [result.buffer] : []);
     } catch (e) {
-      self.postMessage({ id, ok: false, error: serialize(e) });
+      self.postMessage({ id, ok: false, error: serialize(e), stats: statsOf() });
     }
   });
 };

@@ -73,6 +73,17 @@ export function fuzzModel(fc) {
     value,
   );
 
+  // tags: good ones, ones the library or a muxer refuses, and any value
+  const metadata = fc.oneof(
+    { weight: 4, arbitrary: fc.dictionary(fc.constantFrom('title', 'language', 'comment', 'creation_time', 'handler_name', 'foo', ''),
+      fc.oneof(fc.constantFrom('eng', 'und', 'a title', '2024-05-01T12:00:00Z', 'english', 'x\0y', ''), fc.constant(null)),
+      { maxKeys: 3 }).map((x) => ({ t: 'raw', x })) },
+    { weight: 1, arbitrary: value },
+  );
+  // per-frame times: a few increasing seconds, on or off the frame grid, some bad
+  const times = fc.array(fc.oneof({ weight: 8, arbitrary: fc.constantFrom(0, 0.1, 0.2, 1 / 30, 2 / 30, 0.0123, 5, 1e6) },
+    { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 60, 1e300) }), { maxLength: 4 }); // NaN, Infinity: from `value`
+
   const videoOptions = orValue(config({
     width: pickOf([16, 32, 48], [2, 1, 0, -16, 17, 8192, 16384, 65536, 2 ** 31 - 1]),
     height: pickOf([16, 24, 32], [2, 1, 0, -16, 17, 8192, 16384, 65536, 2 ** 31 - 1]),
@@ -89,6 +100,9 @@ export function fuzzModel(fc) {
     device: optional(pickOf(['cpu'], ['cuda', 'cuda:7', 'bogus'])),
     encoder: optional(pickOf(['auto', 'wasm'], ['webcodecs', 'native', 'bogus'])),
     options: fc.option(options, { nil: undefined, freq: 6 }),
+    rotation: optional(pickOf([0, 90, 270], [45, -90, 360, 0.5])),
+    timeBase: optional(pickOf([[1, 1000], [1, 90000]], [[0, 0], [0, 1000], [1, 0], [-1, 30], [1], [1, 2 ** 31], [1.5, 30]])),
+    metadata: optional(metadata),
   }, ['width', 'height', 'frameRate']));
 
   const audioOptions = orValue(config({
@@ -99,6 +113,8 @@ export function fuzzModel(fc) {
     outSampleRate: optional(pickOf([0, 48000], [16000, 1, -1, 2 ** 31 - 1])),
     outNumChannels: optional(pickOf([0, 1, 2], [9, -1])),
     options: fc.option(options, { nil: undefined, freq: 6 }),
+    startTime: optional(fc.oneof(pickOf([0, 0.5, 1], [-1, 1e9, 1e300]), value)),
+    metadata: optional(metadata),
   }, ['sampleRate', 'numChannels']));
 
   const formatOptions = orValue(config({
@@ -125,6 +141,11 @@ export function fuzzModel(fc) {
     { weight: 3, arbitrary: fc.record({
       layout: optional(pickOf(FRAME_LAYOUTS, ['RGB24', 'bogus'])),
       numFrames: optional(pickOf([0, 1, 2], [1000, -1, 0.5, 2 ** 31, 2 ** 53])),
+      timestamps: optional(fc.oneof({ weight: 4, arbitrary: times.map((x) => ({ t: 'raw', x })) }, { weight: 1, arbitrary: value })),
+      keyFrames: optional(fc.oneof({ weight: 4, arbitrary: fc.array(fc.boolean(), { maxLength: 4 }).map((x) => ({ t: 'raw', x })) },
+        { weight: 1, arbitrary: value })),
+      timestamp: optional(fc.oneof(pickOf([0, 0.5, 2]), value)),
+      keyFrame: optional(fc.oneof(pickOf([true, false]), value)),
     }, { requiredKeys: [] }).map((r) => ({ t: 'config', r })) },
     { weight: 1, arbitrary: value },
   );
@@ -171,6 +192,9 @@ export function fuzzModel(fc) {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('gc') }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('module'), fn: fc.constantFrom('version', 'hasEncoder', 'cudaDeviceCount', 'backendInfo', 'init'), a: value }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('props'), s: pick }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('setMetadata'), a: metadata }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('stats') }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('abort'), reason: fc.constantFrom(undefined, 'stop'), wait }) },
   );
 
   // Most sequences first set the encoder up (valid streams, a valid output) and then use it, so that the

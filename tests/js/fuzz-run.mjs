@@ -27,6 +27,7 @@ export function badError(e) {
     return null;
   }
   if ((e instanceof TypeError || e instanceof RangeError) && ALLOWED_TYPE_CODES.test(e.code)) return null;
+  if (e.name === 'AbortError' && e.code === 'ABORT_ERR') return null; // a call pending when abort() came
   return `${e.name} with code ${e.code}: ${e.message}`;
 }
 
@@ -244,6 +245,21 @@ export async function runSequence(api, env, seq) {
           if (r && typeof r.then === 'function') await track(label, r, true);
           break;
         }
+        case 'setMetadata': enc.setMetadata(materialize(c.a)); break;
+        case 'stats': {
+          const st = enc.stats;
+          const keys = ['frames', 'samples', 'packets', 'bytes', 'seconds'];
+          if (!st || keys.some((k) => typeof st[k] !== 'number' || !(st[k] >= 0)))
+            violations.push(`${label}: stats ${describe(st)}, expected { ${keys.join(', ')} } of numbers >= 0`);
+          break;
+        }
+        case 'abort': {
+          const e = enc;
+          const p = e.abort(c.reason);
+          await track(label, p, c.wait);
+          if (e.abort() !== p) violations.push(`${label}: a second abort() returned another promise`);
+          break;
+        }
         case 'props': {
           if (!streams.length) break;
           const s = streams[c.s % streams.length];
@@ -252,9 +268,9 @@ export async function runSequence(api, env, seq) {
         }
         default: throw new Error(`fuzz: unknown command ${c.op}`);
       }
-      if (!['addFrames', 'addSamples', 'close'].includes(c.op)) count(label, 'ok');
+      if (!['addFrames', 'addSamples', 'close', 'abort'].includes(c.op)) count(label, 'ok');
     } catch (e) {
-      if (['addFrames', 'addSamples', 'close'].includes(c.op)) violations.push(`${label}: threw instead of rejecting: ${e && e.message}`);
+      if (['addFrames', 'addSamples', 'close', 'abort'].includes(c.op)) violations.push(`${label}: threw instead of rejecting: ${e && e.message}`);
       check(label, e);
     }
   }
