@@ -1,10 +1,17 @@
-/* The colour-conversion adapters behind one small interface: the core hands one frame
- * in the caller's layout and strides, the adapter fills an AVFrame of the codec's pixel format. */
+/* The platform adapters behind one interface. A video stream converts the caller's frames through one
+ * converter, a table of function pointers (pe_converter_ops, in the spirit of FFmpeg's HWContextType) that
+ * each adapter fills and the core picks once, from the config's device (src/device.c):
+ *   pe_host_converter  platform/cpu/stream.c: host memory, converted on the CPU (platform/cpu/convert.c:
+ *                      libyuv / swscale; platform/wasm/convert.c: SIMD128 in the WebAssembly build)
+ *   pe_cuda_converter  platform/cuda/stream.c: CUDA device memory, NVENC or GPU conversion + CPU encoder;
+ *                      platform/cuda/none.c in a build without CUDA, which refuses every device
+ * The core never sees a CUDA type: the GPU's own interface is platform/cuda/gpu.h. */
 #ifndef POLYENC_PLATFORM_H
 #define POLYENC_PLATFORM_H
 
 #include <stddef.h>
 
+#include <libavcodec/avcodec.h>
 #include <libavutil/buffer.h>
 #include <libavutil/frame.h>
 #include <libavutil/pixfmt.h>
@@ -27,6 +34,46 @@ typedef struct conversion {
   int width, height;
 } conversion;
 
+/* ---- the converter interface ---- */
+
+/* What the core offers a converter during one call: send(opaque, frame, i) gives frame i of the call the
+ * stream's colour tags, pts and picture type and encodes it; the frame is the converter's again when it
+ * returns. */
+typedef struct pe_frame_sink {
+  polyenc_status (*send)(void *opaque, AVFrame *frame, int i);
+  void *opaque;
+} pe_frame_sink;
+
+/* `device` is the index the config named ("cuda:N"), -1 on the host. Every status other than POLYENC_OK
+ * comes with the encoder's message set (error.c). */
+typedef struct pe_converter_ops {
+  const char *tag; /* the end of the stream's "opened" log line: "" on the host, " (cuda)" */
+  /* ---- what a stream on a device needs, checked at add_video (and again at open) ---- */
+  /* NULL when `device` can take a stream; otherwise why not, written to buf. */
+  const char *(*device_problem)(int device, char *buf, size_t size);
+  /* The encoder, given the one chosen as for any stream (*codec) and the name the config gave (NULL: the
+   * container's default): may put another in its place, or refuse the one named. */
+  polyenc_status (*choose_encoder)(polyenc_encoder *enc, int device, const char *name, const AVCodec **codec);
+  /* The pixel format (*pix_fmt: the codec's choice; name: the config's pixel_format or NULL): checked against
+   * what this converter can produce, or replaced by its default for the codec when the config names none. */
+  polyenc_status (*check_pixel_format)(polyenc_encoder *enc, const AVCodec *codec, const char *name,
+                                       enum AVPixelFormat *pix_fmt);
+  /* ---- a stream ---- */
+  /* After s's codec context is configured, before it is opened (a hardware encoder gets its frames context
+   * here): the converter's state into *state. */
+  polyenc_status (*open)(polyenc_stream *s, int device, const conversion *conv, void **state);
+  /* n frames, frame_stride bytes apart (their extent and pts checked): converted in order, each handed to
+   * sink. The caller's input refused before anything is encoded: POLYENC_ERR_ARGUMENT; any other failure
+   * ends the encoding (pe_encoder_fail). */
+  polyenc_status (*convert)(void *state, polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride,
+                            const pe_frame_sink *sink);
+  void (*free)(void *state); /* (state NULL: nothing to free) */
+} pe_converter_ops;
+
+extern const pe_converter_ops pe_host_converter;
+extern const pe_converter_ops pe_cuda_converter;
+
+/* ---- the CPU adapter (platform/cpu/convert.c, platform/wasm/convert.c): the host converter's work ---- */
 typedef struct cpu_converter cpu_converter;
 
 /* 0 or a negative AVERROR. */
@@ -35,51 +82,5 @@ int pe_cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst);
 void pe_cpu_converter_free(cpu_converter *c);
 /* Whether the CPU adapter can produce this pixel format at all. */
 int pe_cpu_can_produce(enum AVPixelFormat format);
-
-/* ---- the GPU adapter ----
- * platform/cuda/cuda.c: CUDA kernels (embedded fatbin) driven through the CUDA Driver API, which is
- * loaded at run time (dlopen of libcuda.so.1): one binary runs on machines without driver or GPU.
- * platform/cuda/none.c: the same interface in a build without CUDA (POLYENC_CUDA=OFF, or no nvcc).
- * Plain C and FFmpeg types only: the core never sees a CUDA header.
- *
- * Device memory is passed as source_frame.data (the device address). Errors are negative AVERROR
- * codes with the reason in the converter (pe_gpu_converter_error) or in the caller's buffer. */
-typedef struct gpu_converter gpu_converter;
-
-/* Number of CUDA devices; 0 without CUDA in this build, without driver or without GPU. */
-int pe_gpu_device_count(void);
-/* NULL when device `index` can be used; otherwise why not, written to buf ("no CUDA driver
- * (libcuda.so.1 not found)", "no CUDA device", "device index 2 out of range: 1 CUDA device", ...). */
-const char *pe_gpu_device_problem(int index, char *buf, size_t size);
-/* "NVIDIA H100 80GB HBM3" ("" when unknown). */
-void pe_gpu_device_name(int index, char *buf, size_t size);
-/* The pixel formats the kernels write: NV12, YUV420P, YUV444P. */
-int pe_gpu_can_produce(enum AVPixelFormat format);
-/* Whether the source layout can be read by the kernels (RGB planar, RGB24, RGBA, BGRA). */
-int pe_gpu_can_read(polyenc_layout layout);
-
-/* FFmpeg's CUDA device (an AVHWDeviceContext of type CUDA, for NVENC and its frames) on device `index`'s
- * primary context, the one the caller's CUDA runtime uses, whatever flags it was made with. On failure:
- * < 0, the reason in err. */
-int pe_gpu_hw_device_new(int index, AVBufferRef **out, char *err, size_t size);
-/* A converter on device `index`. hw_device NULL: on the device's primary context (the one the CUDA
- * runtime, PyTorch, CuPy and JAX use), for the host path; otherwise an AVHWDeviceContext of type CUDA
- * whose context it uses (the NVENC path). On failure: < 0, the reason in err. */
-int pe_gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_device, gpu_converter **out, char *err,
-                         size_t size);
-const char *pe_gpu_converter_error(const gpu_converter *c); /* the reason of the last failure */
-/* Before reading n frames (frame_stride bytes apart, the first at first->data): checks that they are
- * CUDA memory of the converter's device, then waits for all work queued in its context
- * (cuCtxSynchronize), so the frames may still be being written by the caller when polyenc is called. */
-int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride);
-/* Host path, asynchronous: converts src on the GPU and queues the copy of the YUV planes into a new
- * pinned host buffer that becomes dst's (dst: format, width and height set; its old buffers are
- * released). `slot` (0 or 1) names the operation for pe_gpu_wait; a slot is reused once waited for. */
-int pe_gpu_convert_to_host(gpu_converter *c, const source_frame *src, AVFrame *dst, int slot);
-int pe_gpu_wait(gpu_converter *c, int slot);
-/* NVENC path: converts src into dst, an AV_PIX_FMT_CUDA frame of the converter's hw_device; returns
- * when the frame is written. */
-int pe_gpu_convert_to_hw_frame(gpu_converter *c, const source_frame *src, AVFrame *dst);
-void pe_gpu_converter_free(gpu_converter *c);
 
 #endif

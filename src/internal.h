@@ -85,6 +85,7 @@ enum AVCodecID pe_default_codec_id(const AVOutputFormat *muxer, enum AVMediaType
 polyenc_status pe_find_encoder(polyenc_encoder *enc, const char *name, enum AVMediaType type,
                                const char *const *options, const AVCodec **out);
 const AVCodec *pe_software_encoder_for(enum AVCodecID id);
+int pe_codec_is_nvenc(const AVCodec *codec); /* h264_nvenc, hevc_nvenc, av1_nvenc ... */
 char **pe_copy_options(const char *const *options, polyenc_encoder *enc, polyenc_status *status);
 void pe_free_options(char **options);
 /* Applies each key=value to the codec context when the codec knows the key, else adds it to muxer_opts
@@ -178,6 +179,14 @@ int64_t pe_clock_next(pe_video_clock *c, const pe_frame_times *t, int i);
 /* Sets frame i's pts (pe_clock_next) and picture type (I when forced). */
 void pe_clock_stamp(pe_video_clock *c, AVFrame *frame, const pe_frame_times *t, int i);
 
+/* ---- device.c ---- */
+struct pe_converter_ops;
+/* The converter (platform.h) and device index of the device a config names: NULL or "cpu", the host converter and
+ * -1; a device name, its adapter's converter and index once the adapter says the device can be used
+ * (POLYENC_ERR_UNSUPPORTED naming the reason otherwise); anything else: POLYENC_ERR_ARGUMENT. */
+polyenc_status pe_parse_device(polyenc_encoder *enc, const char *device, const struct pe_converter_ops **ops,
+                               int *index);
+
 /* ---- video.c / audio.c / encoded.c: one struct each, the same five steps ---- */
 /* frame_rate within POLYENC_MIN_FRAME_RATE..POLYENC_MAX_FRAME_RATE (NaN fails too). */
 polyenc_status pe_check_frame_rate(polyenc_encoder *enc, double rate);
@@ -206,5 +215,11 @@ polyenc_status pe_encoded_next_pts(polyenc_stream *s, const int64_t *pts, int n,
 /* The checks polyenc_add_frames makes of the pts of a call of n frames on video stream s (state, clock), without
  * encoding: a caller that splits one call into several (the wasm glue's batches) checks them all first. */
 polyenc_status pe_video_check_pts(polyenc_stream *s, const int64_t *pts, int n);
+/* ---- video.c, for the DLPack entry point (with the GPU adapter, platform/) ---- */
+int pe_video_device(const polyenc_stream *s); /* the device index of the stream's converter; -1: the host */
+/* n frames of one layout after the state and shape checks: their extent and pts checked (times NULL or its pts
+ * NULL: the running pts), then converted, stamped and encoded by the stream's converter. */
+polyenc_status pe_video_add_source(polyenc_stream *s, const struct source_frame *first, int n, int64_t frame_stride,
+                                   const pe_frame_times *times);
 
 #endif

@@ -54,6 +54,12 @@ const AVCodec *pe_software_encoder_for(enum AVCodecID id) {
   return NULL;
 }
 
+/* NVIDIA's hardware encoders, by FFmpeg's names (their constant-quality option is "cq", not "crf"). */
+int pe_codec_is_nvenc(const AVCodec *codec) {
+  size_t n = strlen(codec->name);
+  return n > 6 && !strcmp(codec->name + n - 6, "_nvenc");
+}
+
 /* options {"strict", "experimental"} (or "-2"), as with the ffmpeg CLI. */
 static int allows_experimental(const char *const *options) {
   for (const char *const *o = options; o && o[0] && o[1]; o += 2)

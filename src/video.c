@@ -1,6 +1,6 @@
 /* A video stream: its config checked against the codec, the codec opened, and frames in any layout
- * converted by the platform adapter into AVFrames with the stream clock's pts (timestamps.c). Streams
- * on a CUDA device go through video_cuda.c (NVENC, or the GPU's conversion fed to a CPU encoder). */
+ * converted by the stream's converter (platform.h: picked once from the config's device, device.c) into
+ * AVFrames that get the stream's colour tags and its clock's pts (timestamps.c). */
 #include <math.h>
 #include <string.h>
 
@@ -9,7 +9,6 @@
 
 #include "internal.h"
 #include "platform.h"
-#include "video_cuda.h"
 
 struct video_stream {
   polyenc_video_config cfg; /* strings owned; options point to `options` */
@@ -17,12 +16,11 @@ struct video_stream {
   AVRational frame_rate;
   enum AVColorSpace color_space;
   int full_range;
-  int device; /* -1: cpu; N: cuda:N */
+  const pe_converter_ops *ops; /* the converter of the config's device */
+  int device;                  /* its device index (-1: the host) */
   /* from open */
   enum AVPixelFormat pix_fmt;
-  AVFrame *frame;
-  cpu_converter *converter;
-  cuda_video *cuda; /* cuda streams */
+  void *converter; /* ops' state */
   pe_video_clock clock;
 };
 
@@ -101,9 +99,6 @@ static polyenc_status choose_pixel_format(polyenc_encoder *enc, const AVCodec *c
                           "Specified pixel format %s is not supported by the %s encoder (pixel_format = \"%s\"). "
                           "Supported: %s", name, codec->name, name, list);
   }
-  if (!pe_cpu_can_produce(*out))
-    return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "pixel_format %s of codec %s cannot be produced from RGB here",
-                        av_get_pix_fmt_name(*out), codec->name);
   return POLYENC_OK;
 }
 
@@ -132,7 +127,7 @@ static polyenc_status check_dimensions(polyenc_encoder *enc, const polyenc_video
 }
 
 /* NVENC's constant-quality level is its "cq" option. */
-static const char *crf_option(const AVCodec *codec) { return pe_cuda_is_nvenc(codec) ? "cq" : "crf"; }
+static const char *crf_option(const AVCodec *codec) { return pe_codec_is_nvenc(codec) ? "cq" : "crf"; }
 
 static polyenc_status check_crf(polyenc_encoder *enc, const AVCodec *codec, double crf) {
   static const struct { const char *codec; double lo, hi; } ranges[] = {
@@ -215,11 +210,12 @@ static polyenc_status quiet_x265(polyenc_stream *s) {
 }
 
 /* Everything that can be checked once the codec is known: at add_video when the config names it,
- * at open otherwise. */
-static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg, int device,
-                                           const AVCodec *codec, enum AVPixelFormat *pix_fmt) {
+ * at open otherwise. The pixel format is the codec's, then one the converter can produce. */
+static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg,
+                                           const pe_converter_ops *ops, const AVCodec *codec,
+                                           enum AVPixelFormat *pix_fmt) {
   polyenc_status st = choose_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
-  if (!st && device >= 0) st = pe_cuda_check_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
+  if (!st) st = ops->check_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
   if (!st) st = check_dimensions(enc, cfg, codec, *pix_fmt);
   if (!st) st = check_crf(enc, codec, cfg->crf);
   if (!st) st = check_preset(enc, codec, cfg->preset);
@@ -235,7 +231,8 @@ polyenc_status pe_check_frame_rate(polyenc_encoder *enc, double rate) {
   return POLYENC_OK;
 }
 
-static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_config *cfg, int *device) {
+static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_config *cfg, const pe_converter_ops **ops,
+                                   int *device) {
   if (cfg->width <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "width must be > 0, got %d", cfg->width);
   if (cfg->height <= 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "height must be > 0, got %d", cfg->height);
   if ((int64_t)cfg->width * cfg->height > POLYENC_MAX_PIXELS)
@@ -245,7 +242,7 @@ static polyenc_status check_config(polyenc_encoder *enc, const polyenc_video_con
   polyenc_status st = pe_check_frame_rate(enc, cfg->frame_rate);
   if (st) return st;
   if ((st = pe_check_time_base(enc, cfg->time_base_num, cfg->time_base_den))) return st;
-  if ((st = pe_cuda_parse_device(enc, cfg->device, device))) return st;
+  if ((st = pe_parse_device(enc, cfg->device, ops, device))) return st;
   if (cfg->bit_rate < 0)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "bit_rate must be >= 0, got %lld", (long long)cfg->bit_rate);
   if (cfg->gop_size < 0) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "gop_size must be >= 0, got %d", cfg->gop_size);
@@ -269,26 +266,27 @@ void pe_video_free(video_stream *v) {
   av_free((char *)v->cfg.color_space);
   av_free((char *)v->cfg.color_range);
   pe_free_options(v->options);
-  av_frame_free(&v->frame);
-  pe_cpu_converter_free(v->converter);
-  pe_cuda_video_free(v->cuda);
+  v->ops->free(v->converter);
   av_free(v);
 }
 
 polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config *cfg, video_stream **out) {
   enum AVColorSpace space = AVCOL_SPC_SMPTE170M;
   int full_range = 0, device = -1;
-  polyenc_status st = check_config(enc, cfg, &device);
+  const pe_converter_ops *ops = NULL;
+  polyenc_status st = check_config(enc, cfg, &ops, &device);
   if (!st) st = parse_color(enc, cfg, &space, &full_range);
   const AVCodec *codec = NULL;
   if (!st && cfg->codec) st = pe_find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, cfg->options, &codec);
-  if (!st && codec && device >= 0) st = pe_cuda_choose_encoder(enc, device, cfg->codec, &codec);
+  if (!st && codec) st = ops->choose_encoder(enc, device, cfg->codec, &codec);
   enum AVPixelFormat pix_fmt;
-  if (!st && codec) st = check_codec_settings(enc, cfg, device, codec, &pix_fmt);
+  if (!st && codec) st = check_codec_settings(enc, cfg, ops, codec, &pix_fmt);
   if (st) return st;
 
   video_stream *v = av_mallocz(sizeof *v);
   if (!v) return pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
+  v->ops = ops;
+  v->device = device;
   v->cfg = *cfg;
   v->cfg.device = pe_copy_string(cfg->device);
   v->cfg.codec = pe_copy_string(cfg->codec);
@@ -310,7 +308,6 @@ polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config 
   v->frame_rate = rate_to_rational(cfg->frame_rate);
   v->color_space = space;
   v->full_range = full_range;
-  v->device = device;
   *out = v;
   return POLYENC_OK;
 }
@@ -384,46 +381,11 @@ static polyenc_status create_av_stream(polyenc_stream *s) {
   return pe_rotation_apply(s, v->cfg.rotation);
 }
 
-/* A fresh, zeroed buffer: the converters write only the visible pixels, and encoders read the row
- * padding too (x264's SIMD copies do), so leftover heap bytes there would change the output. */
-static int new_frame_buffer(AVFrame *frame) {
-  av_buffer_unref(&frame->buf[0]);
-  av_buffer_unref(&frame->buf[1]);
-  av_buffer_unref(&frame->buf[2]);
-  av_buffer_unref(&frame->buf[3]);
-  memset(frame->data, 0, sizeof frame->data);
-  memset(frame->linesize, 0, sizeof frame->linesize);
-  int ret = av_frame_get_buffer(frame, 0);
-  for (int i = 0; ret >= 0 && i < AV_NUM_DATA_POINTERS && frame->buf[i]; i++) memset(frame->buf[i]->data, 0, frame->buf[i]->size);
-  return ret;
-}
-
-static polyenc_status create_frame(polyenc_stream *s) {
-  video_stream *v = s->impl.video;
-  if (v->device >= 0) return POLYENC_OK; /* pe_cuda_video_open made them */
-  conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
-  if (!(v->frame = av_frame_alloc()) || pe_cpu_converter_new(&conv, &v->converter) < 0)
-    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
-  v->frame->format = v->pix_fmt;
-  v->frame->width = v->cfg.width;
-  v->frame->height = v->cfg.height;
-  v->frame->color_range = s->codec_ctx->color_range;
-  v->frame->colorspace = s->codec_ctx->colorspace;
-  v->frame->color_primaries = s->codec_ctx->color_primaries;
-  v->frame->color_trc = s->codec_ctx->color_trc;
-  if (new_frame_buffer(v->frame) < 0)
-    return pe_set_error(s->enc, POLYENC_ERR_NOMEM, "out of memory opening stream %d", s->index);
-  return POLYENC_OK;
-}
-
 polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
   polyenc_encoder *enc = s->enc;
   video_stream *v = s->impl.video;
-  av_frame_free(&v->frame); /* a second open after a failed one starts clean */
-  pe_cpu_converter_free(v->converter);
+  v->ops->free(v->converter); /* a second open after a failed one starts clean */
   v->converter = NULL;
-  pe_cuda_video_free(v->cuda);
-  v->cuda = NULL;
   pe_clock_init(&v->clock, v->cfg.time_base_num, v->cfg.time_base_den, v->frame_rate);
   const AVCodec *codec;
   polyenc_status st;
@@ -439,18 +401,18 @@ polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVD
                           "no encoder for %s, the default video codec of %s, in this build", avcodec_get_name(id),
                           muxer->name);
   }
-  if (v->device >= 0 && (st = pe_cuda_choose_encoder(enc, v->device, v->cfg.codec, &codec))) return st;
+  if ((st = v->ops->choose_encoder(enc, v->device, v->cfg.codec, &codec))) return st;
   if (avformat_query_codec(muxer, codec->id, FF_COMPLIANCE_NORMAL) == 0)
     return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
                         codec->name, s->index, muxer->name);
-  if ((st = check_codec_settings(enc, &v->cfg, v->device, codec, &v->pix_fmt))) return st;
+  if ((st = check_codec_settings(enc, &v->cfg, v->ops, codec, &v->pix_fmt))) return st;
   if ((st = configure_codec(s, codec, muxer))) return st;
   if ((st = pe_route_options(s, v->options, muxer_opts)) || (st = quiet_x265(s))) return st;
   conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
-  if (v->device >= 0 && (st = pe_cuda_video_open(s, v->device, &conv, &v->cuda))) return st;
-  if ((st = open_codec(s)) || (st = create_av_stream(s)) || (st = create_frame(s))) return st;
+  if ((st = v->ops->open(s, v->device, &conv, &v->converter))) return st;
+  if ((st = open_codec(s)) || (st = create_av_stream(s))) return st;
   pe_log_info("stream %d: video %dx%d @ %d/%d fps, %s %s%s", s->index, v->cfg.width, v->cfg.height, v->frame_rate.num,
-              v->frame_rate.den, codec->name, av_get_pix_fmt_name(v->pix_fmt), v->device >= 0 ? " (cuda)" : "");
+              v->frame_rate.den, codec->name, av_get_pix_fmt_name(v->pix_fmt), v->ops->tag);
   return POLYENC_OK;
 }
 
@@ -505,32 +467,32 @@ polyenc_status pe_video_check_pts(polyenc_stream *s, const int64_t *pts, int n) 
   return st ? st : pe_clock_check(s, &s->impl.video->clock, pts, n);
 }
 
-polyenc_status pe_video_send(polyenc_stream *s, AVFrame *frame, const pe_frame_times *times, int i) {
-  pe_clock_stamp(&s->impl.video->clock, frame, times, i);
-  return pe_encoder_send(s, frame);
+/* The core's side of a conversion (pe_frame_sink): frame i of the call gets the stream's colour tags, its pts
+ * and picture type, then goes to the encoder. */
+typedef struct frame_call {
+  polyenc_stream *s;
+  const pe_frame_times *times;
+} frame_call;
+
+static polyenc_status send_frame(void *opaque, AVFrame *frame, int i) {
+  const frame_call *call = opaque;
+  const AVCodecContext *ctx = call->s->codec_ctx;
+  frame->color_range = ctx->color_range;
+  frame->colorspace = ctx->colorspace;
+  frame->color_primaries = ctx->color_primaries;
+  frame->color_trc = ctx->color_trc;
+  pe_clock_stamp(&call->s->impl.video->clock, frame, call->times, i);
+  return pe_encoder_send(call->s, frame);
 }
 
 polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride,
                                    const pe_frame_times *times) {
-  polyenc_encoder *enc = s->enc;
   video_stream *v = s->impl.video;
   polyenc_status st = pe_frames_check_extent(s, first, n, frame_stride);
   if (st || (st = pe_clock_check(s, &v->clock, times ? times->pts : NULL, n))) return st;
-  if (v->cuda) return pe_cuda_video_add(s, v->cuda, first, n, frame_stride, times);
-  source_frame src = *first;
-  for (int i = 0; i < n; i++) {
-    src.data = first->data + i * frame_stride;
-    int ret = av_frame_is_writable(v->frame) ? 0 : new_frame_buffer(v->frame); /* the encoder may hold the last one */
-    if (ret >= 0) ret = pe_cpu_convert(v->converter, &src, v->frame);
-    if (ret < 0) {
-      char reason[600];
-      return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret),
-                                               "converting frame %d of stream %d failed: %s", i, s->index,
-                                               pe_error_text(ret, reason, sizeof reason)));
-    }
-    if ((st = pe_video_send(s, v->frame, times, i))) return st;
-  }
-  return POLYENC_OK;
+  frame_call call = {s, times};
+  pe_frame_sink sink = {send_frame, &call};
+  return v->ops->convert(v->converter, s, first, n, frame_stride, &sink);
 }
 
 void polyenc_video_config_init(polyenc_video_config *cfg) {

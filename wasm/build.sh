@@ -34,8 +34,9 @@ log() { printf '[wasm/build] %s\n' "$*" >&2; }
 
 VERSION=$(sed -n 's/^project(polyenc VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
 [ -n "$VERSION" ] || VERSION=0.0.0
-SOURCES=("$ROOT"/src/*.c "$ROOT"/platform/wasm/*.c "$ROOT"/platform/cpu/generic.c)
-# no CUDA in wasm: the core's GPU adapter interface is answered by the "no CUDA support" stub
+SOURCES=("$ROOT"/src/*.c "$ROOT"/platform/wasm/*.c "$ROOT"/platform/cpu/generic.c "$ROOT"/platform/cpu/stream.c
+         "$ROOT"/platform/cuda/dlpack.c)
+# no CUDA in wasm: the CUDA adapter's converter is the "no CUDA support" stub
 [ -f "$ROOT/platform/cuda/none.c" ] && SOURCES+=("$ROOT/platform/cuda/none.c")
 CFLAGS=(-O3 -msimd128 -std=c11 -D_DEFAULT_SOURCE -DPOLYENC_VERSION_STRING="\"$VERSION\""
         -I"$ROOT/include" -I"$ROOT/src" -I"$ROOT/platform" -Wall -Wextra -Wno-unused-parameter)

@@ -21,7 +21,7 @@
 #include <libavutil/mem.h>
 #include <libavutil/pixdesc.h>
 
-#include "platform.h"
+#include "gpu.h"
 #include "yuv_math.h"
 
 _Static_assert(sizeof(pe_kernel_args) == 144, "pe_kernel_args must have the layout nvcc gives it");

@@ -1,72 +1,67 @@
-/* The GPU adapter of a build without CUDA (POLYENC_CUDA=OFF, or AUTO without nvcc): no device, and
- * every question answered with the reason. */
+/* The CUDA adapter of a build without CUDA (POLYENC_CUDA=OFF, AUTO without nvcc, WebAssembly): the same
+ * converter (pe_cuda_converter) and public queries as stream.c, every device refused with the reason. */
 #include <stdio.h>
 
+#include "internal.h"
 #include "platform.h"
 
 static const char no_cuda[] = "this build of polyenc has no CUDA support (built with POLYENC_CUDA=OFF or without nvcc)";
 
-int pe_gpu_device_count(void) { return 0; }
-
-const char *pe_gpu_device_problem(int index, char *buf, size_t size) {
-  (void)index;
+static const char *device_problem(int device, char *buf, size_t size) {
+  (void)device;
   snprintf(buf, size, "%s", no_cuda);
   return buf;
 }
 
-void pe_gpu_device_name(int index, char *buf, size_t size) {
-  (void)index;
-  if (size) buf[0] = '\0';
+/* (never called: src/device.c asks device_problem first) */
+static polyenc_status unsupported(polyenc_encoder *enc) {
+  return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "%s", no_cuda);
 }
 
-int pe_gpu_can_produce(enum AVPixelFormat format) {
-  (void)format;
+static polyenc_status choose_encoder(polyenc_encoder *enc, int device, const char *name, const AVCodec **codec) {
+  (void)device, (void)name, (void)codec;
+  return unsupported(enc);
+}
+
+static polyenc_status check_pixel_format(polyenc_encoder *enc, const AVCodec *codec, const char *name,
+                                         enum AVPixelFormat *pix_fmt) {
+  (void)codec, (void)name, (void)pix_fmt;
+  return unsupported(enc);
+}
+
+static polyenc_status open_stream(polyenc_stream *s, int device, const conversion *conv, void **state) {
+  (void)device, (void)conv;
+  *state = NULL;
+  return unsupported(s->enc);
+}
+
+static polyenc_status convert(void *state, polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride,
+                              const pe_frame_sink *sink) {
+  (void)state, (void)first, (void)n, (void)frame_stride, (void)sink;
+  return unsupported(s->enc);
+}
+
+static void free_stream(void *state) { (void)state; }
+
+const pe_converter_ops pe_cuda_converter = {
+    .tag = " (cuda)",
+    .device_problem = device_problem,
+    .choose_encoder = choose_encoder,
+    .check_pixel_format = check_pixel_format,
+    .open = open_stream,
+    .convert = convert,
+    .free = free_stream,
+};
+
+int polyenc_cuda_device_count(void) { return 0; }
+
+int polyenc_cuda_device_name(int index, char *buf, size_t size) {
+  (void)index;
+  if (buf && size) buf[0] = '\0';
+  return -1;
+}
+
+int polyenc_cuda_has_nvenc(int index, const char *codec_name) {
+  (void)index, (void)codec_name;
   return 0;
 }
-
-int pe_gpu_can_read(polyenc_layout layout) {
-  (void)layout;
-  return 0;
-}
-
-int pe_gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_device, gpu_converter **out, char *err,
-                         size_t size) {
-  (void)index, (void)conv, (void)hw_device;
-  *out = NULL;
-  snprintf(err, size, "%s", no_cuda);
-  return AVERROR(ENOSYS);
-}
-
-const char *pe_gpu_converter_error(const gpu_converter *c) {
-  (void)c;
-  return no_cuda;
-}
-
-int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride) {
-  (void)c, (void)first, (void)n, (void)frame_stride;
-  return AVERROR(ENOSYS);
-}
-
-int pe_gpu_convert_to_host(gpu_converter *c, const source_frame *src, AVFrame *dst, int slot) {
-  (void)c, (void)src, (void)dst, (void)slot;
-  return AVERROR(ENOSYS);
-}
-
-int pe_gpu_wait(gpu_converter *c, int slot) {
-  (void)c, (void)slot;
-  return AVERROR(ENOSYS);
-}
-
-int pe_gpu_convert_to_hw_frame(gpu_converter *c, const source_frame *src, AVFrame *dst) {
-  (void)c, (void)src, (void)dst;
-  return AVERROR(ENOSYS);
-}
-
-int pe_gpu_hw_device_new(int index, AVBufferRef **out, char *err, size_t size) {
-  (void)index;
-  *out = NULL;
-  snprintf(err, size, "%s", no_cuda);
-  return AVERROR(ENOSYS);
-}
-
-void pe_gpu_converter_free(gpu_converter *c) { (void)c; }
