@@ -19,7 +19,8 @@
 #include "polyenc/polyenc.h"
 
 /* One source frame. strides are the layout's per-frame strides in bytes (the frame dimension dropped):
- * RGB_PLANAR {channel, row, pixel}; RGB24/RGBA/BGRA {row, pixel, channel}; YUV420P {Y row, U/V row}. */
+ * RGB_PLANAR, RGB_PLANAR16, RGB_PLANAR_F32 {channel, row, pixel}; RGB24/RGBA/BGRA/RGB48/RGBA64 {row, pixel,
+ * channel}; YUV420P {Y row, U/V row}. */
 typedef struct source_frame {
   polyenc_layout layout;
   const uint8_t *data;
@@ -63,8 +64,9 @@ typedef struct pe_converter_ops {
    * here): the converter's state into *state. */
   polyenc_status (*open)(polyenc_stream *s, int device, const conversion *conv, void **state);
   /* n frames, frame_stride bytes apart (their extent and pts checked): converted in order, each handed to
-   * sink. The caller's input refused before anything is encoded: POLYENC_ERR_ARGUMENT; any other failure
-   * ends the encoding (pe_encoder_fail). */
+   * sink. The caller's input refused before anything is encoded: POLYENC_ERR_ARGUMENT (a bad value, e.g. a
+   * NaN) or POLYENC_ERR_UNSUPPORTED (a layout this converter cannot turn into the stream's pixel format), the
+   * stream still usable; any other failure ends the encoding (pe_encoder_fail). */
   polyenc_status (*convert)(void *state, polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride,
                             const pe_frame_sink *sink);
   void (*free)(void *state); /* (state NULL: nothing to free) */

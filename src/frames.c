@@ -14,16 +14,14 @@ void pe_frames_strides(const polyenc_frames *f, int64_t *frame_stride, int64_t s
     memcpy(strides, given + 1, 3 * sizeof *strides);
     return;
   }
-  int64_t plane = (int64_t)w * h;
-  switch (f->layout) {
-  case POLYENC_RGB_PLANAR: *frame_stride = 3 * plane, strides[0] = plane, strides[1] = w, strides[2] = 1; break;
-  case POLYENC_RGB24: *frame_stride = 3 * plane, strides[0] = 3 * w, strides[1] = 3, strides[2] = 1; break;
-  case POLYENC_RGBA:
-  case POLYENC_BGRA: *frame_stride = 4 * plane, strides[0] = 4 * w, strides[1] = 4, strides[2] = 1; break;
-  case POLYENC_YUV420P: {
+  int64_t plane = (int64_t)w * h, sample = pe_layout_sample_size(f->layout), bpp = pe_layout_bytes_per_pixel(f->layout);
+  if (f->layout == POLYENC_YUV420P) {
     int64_t cw = (w + 1) / 2, ch = (h + 1) / 2;
     *frame_stride = plane + 2 * cw * ch, strides[0] = w, strides[1] = cw, strides[2] = 0;
-  }
+  } else if (pe_layout_is_packed(f->layout)) { /* {row, pixel, channel} */
+    *frame_stride = bpp * plane, strides[0] = bpp * w, strides[1] = bpp, strides[2] = sample;
+  } else { /* planar RGB: {channel, row, pixel} */
+    *frame_stride = 3 * sample * plane, strides[0] = sample * plane, strides[1] = sample * w, strides[2] = sample;
   }
 }
 
@@ -39,14 +37,14 @@ static int frame_span(const source_frame *f, int64_t *span) {
   const int64_t *st = f->strides;
   int64_t w = f->width, h = f->height;
   *span = 1;
-  switch (f->layout) {
-  case POLYENC_RGB_PLANAR: return add_steps(span, st[0], 2) && add_steps(span, st[1], h - 1) && add_steps(span, st[2], w - 1);
-  case POLYENC_YUV420P: /* Y rows, then U and V rows of ceil(w/2) bytes */
+  int64_t sample = pe_layout_sample_size(f->layout);
+  if (f->layout == POLYENC_YUV420P) /* Y rows, then U and V rows of ceil(w/2) bytes */
     return add_steps(span, st[0], h) && add_steps(span, st[1], 2 * ((h + 1) / 2)) && add_steps(span, 1, w);
-  default:
-    return add_steps(span, st[0], h - 1) && add_steps(span, st[1], w - 1) &&
-           add_steps(span, st[2], pe_layout_bytes_per_pixel(f->layout) - 1);
-  }
+  if (pe_layout_is_planar_rgb(f->layout)) /* the last value's own bytes too */
+    return add_steps(span, st[0], 2) && add_steps(span, st[1], h - 1) && add_steps(span, st[2], w - 1) &&
+           add_steps(span, 1, sample - 1);
+  return add_steps(span, st[0], h - 1) && add_steps(span, st[1], w - 1) &&
+         add_steps(span, st[2], pe_layout_bytes_per_pixel(f->layout) / sample - 1) && add_steps(span, 1, sample - 1);
 }
 
 polyenc_status pe_frames_check_extent(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {

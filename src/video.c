@@ -16,6 +16,8 @@ struct video_stream {
   AVRational frame_rate;
   enum AVColorSpace color_space;
   int full_range;
+  enum AVColorTransferCharacteristic transfer;  /* AVCOL_TRC_UNSPECIFIED: implied by color_space */
+  enum AVColorPrimaries primaries;              /* AVCOL_PRI_UNSPECIFIED: likewise */
   const pe_converter_ops *ops; /* the converter of the config's device */
   int device;                  /* its device index (-1: the host) */
   /* from open */
@@ -52,6 +54,45 @@ static polyenc_status parse_color(polyenc_encoder *enc, const polyenc_video_conf
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "color_range must be \"tv\" (limited) or \"pc\" (full), got '%s'",
                         range);
   return POLYENC_OK;
+}
+
+typedef struct color_name {
+  const char *name;
+  int value;
+} color_name;
+
+static const color_name transfers[] = {
+    {"bt709", AVCOL_TRC_BT709},           {"smpte170m", AVCOL_TRC_SMPTE170M},
+    {"bt601", AVCOL_TRC_SMPTE170M},       {"smpte2084", AVCOL_TRC_SMPTE2084},
+    {"pq", AVCOL_TRC_SMPTE2084},          {"arib-std-b67", AVCOL_TRC_ARIB_STD_B67},
+    {"hlg", AVCOL_TRC_ARIB_STD_B67},      {"linear", AVCOL_TRC_LINEAR},
+    {"srgb", AVCOL_TRC_IEC61966_2_1},     {"iec61966-2-1", AVCOL_TRC_IEC61966_2_1},
+    {"bt2020-10", AVCOL_TRC_BT2020_10},   {"bt2020-12", AVCOL_TRC_BT2020_12},
+    {NULL, 0},
+};
+static const color_name primaries[] = {
+    {"bt709", AVCOL_PRI_BT709},         {"bt2020", AVCOL_PRI_BT2020},   {"smpte170m", AVCOL_PRI_SMPTE170M},
+    {"bt601", AVCOL_PRI_SMPTE170M},     {"bt470bg", AVCOL_PRI_BT470BG}, {"smpte432", AVCOL_PRI_SMPTE432},
+    {NULL, 0},
+};
+
+/* name (NULL: *out = none) looked up in table; else POLYENC_ERR_ARGUMENT listing the valid names. */
+static polyenc_status parse_color_name(polyenc_encoder *enc, const char *field, const char *name,
+                                       const color_name *table, int none, int *out) {
+  *out = none;
+  if (!name) return POLYENC_OK;
+  for (const color_name *c = table; c->name; c++)
+    if (!strcmp(c->name, name)) {
+      *out = c->value;
+      return POLYENC_OK;
+    }
+  char list[256];
+  size_t used = 0;
+  list[0] = '\0';
+  for (const color_name *c = table; c->name && used < sizeof list; c++)
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"", used ? ", " : "", c->name);
+  return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "%s must be NULL (implied by color_space) or one of %s, got '%s'",
+                      field, list, name);
 }
 
 /* The largest width and height each codec family takes. */
@@ -265,6 +306,8 @@ void pe_video_free(video_stream *v) {
   av_free((char *)v->cfg.preset);
   av_free((char *)v->cfg.color_space);
   av_free((char *)v->cfg.color_range);
+  av_free((char *)v->cfg.color_transfer);
+  av_free((char *)v->cfg.color_primaries);
   pe_free_options(v->options);
   v->ops->free(v->converter);
   av_free(v);
@@ -276,6 +319,9 @@ polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config 
   const pe_converter_ops *ops = NULL;
   polyenc_status st = check_config(enc, cfg, &ops, &device);
   if (!st) st = parse_color(enc, cfg, &space, &full_range);
+  int transfer = AVCOL_TRC_UNSPECIFIED, prim = AVCOL_PRI_UNSPECIFIED;
+  if (!st) st = parse_color_name(enc, "color_transfer", cfg->color_transfer, transfers, AVCOL_TRC_UNSPECIFIED, &transfer);
+  if (!st) st = parse_color_name(enc, "color_primaries", cfg->color_primaries, primaries, AVCOL_PRI_UNSPECIFIED, &prim);
   const AVCodec *codec = NULL;
   if (!st && cfg->codec) st = pe_find_encoder(enc, cfg->codec, AVMEDIA_TYPE_VIDEO, cfg->options, &codec);
   if (!st && codec) st = ops->choose_encoder(enc, device, cfg->codec, &codec);
@@ -294,11 +340,14 @@ polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config 
   v->cfg.preset = pe_copy_string(cfg->preset);
   v->cfg.color_space = pe_copy_string(cfg->color_space);
   v->cfg.color_range = pe_copy_string(cfg->color_range);
+  v->cfg.color_transfer = pe_copy_string(cfg->color_transfer);
+  v->cfg.color_primaries = pe_copy_string(cfg->color_primaries);
   v->options = pe_copy_options(cfg->options, enc, &st);
   v->cfg.options = (const char *const *)v->options;
   if (!st && ((cfg->device && !v->cfg.device) || (cfg->codec && !v->cfg.codec) ||
               (cfg->pixel_format && !v->cfg.pixel_format) || (cfg->preset && !v->cfg.preset) ||
-              (cfg->color_space && !v->cfg.color_space) || (cfg->color_range && !v->cfg.color_range)))
+              (cfg->color_space && !v->cfg.color_space) || (cfg->color_range && !v->cfg.color_range) ||
+              (cfg->color_transfer && !v->cfg.color_transfer) || (cfg->color_primaries && !v->cfg.color_primaries)))
     st = pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
   if (!st) st = pe_check_options_known(enc, codec, v->options);
   if (st) {
@@ -308,8 +357,16 @@ polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config 
   v->frame_rate = rate_to_rational(cfg->frame_rate);
   v->color_space = space;
   v->full_range = full_range;
+  v->transfer = (enum AVColorTransferCharacteristic)transfer;
+  v->primaries = (enum AVColorPrimaries)prim;
   *out = v;
   return POLYENC_OK;
+}
+
+/* The config's color_transfer / color_primaries, where given, over what color_space implies. */
+static void tag_given(AVCodecContext *ctx, const video_stream *v) {
+  if (v->transfer != AVCOL_TRC_UNSPECIFIED) ctx->color_trc = v->transfer;
+  if (v->primaries != AVCOL_PRI_UNSPECIFIED) ctx->color_primaries = v->primaries;
 }
 
 static void tag_colors(AVCodecContext *ctx, const video_stream *v) {
@@ -317,6 +374,7 @@ static void tag_colors(AVCodecContext *ctx, const video_stream *v) {
   if (desc->flags & AV_PIX_FMT_FLAG_RGB) {
     ctx->colorspace = AVCOL_SPC_RGB;
     ctx->color_range = AVCOL_RANGE_JPEG;
+    tag_given(ctx, v);
     return;
   }
   ctx->colorspace = v->color_space;
@@ -326,6 +384,7 @@ static void tag_colors(AVCodecContext *ctx, const video_stream *v) {
   case AVCOL_SPC_BT2020_NCL: ctx->color_primaries = AVCOL_PRI_BT2020, ctx->color_trc = AVCOL_TRC_BT2020_10; break;
   default: ctx->color_primaries = AVCOL_PRI_SMPTE170M, ctx->color_trc = AVCOL_TRC_SMPTE170M;
   }
+  tag_given(ctx, v);
 }
 
 static polyenc_status configure_codec(polyenc_stream *s, const AVCodec *codec, const AVOutputFormat *muxer) {
@@ -421,9 +480,10 @@ polyenc_status pe_video_flush(polyenc_stream *s) { return pe_encoder_send(s, NUL
 static polyenc_status check_frames(polyenc_stream *s, const polyenc_frames *f) {
   polyenc_encoder *enc = s->enc;
   const polyenc_video_config *cfg = &s->impl.video->cfg;
-  if ((unsigned)f->layout > POLYENC_YUV420P)
+  if ((unsigned)f->layout > POLYENC_RGB_PLANAR_F32)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
-                        "layout must be POLYENC_RGB_PLANAR (0), RGB24 (1), RGBA (2), BGRA (3) or YUV420P (4), got %d",
+                        "layout must be POLYENC_RGB_PLANAR (0), RGB24 (1), RGBA (2), BGRA (3), YUV420P (4), RGB48 (5), "
+                        "RGBA64 (6), RGB_PLANAR16 (7) or RGB_PLANAR_F32 (8), got %d",
                         (int)f->layout);
   if (f->num_frames < 0)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "num_frames must be >= 0, got %d", f->num_frames);

@@ -70,6 +70,7 @@ static void make_input(const job_spec *s, job_input *in) {
   case POLYENC_RGBA:
   case POLYENC_BGRA: in->frame_size = px * 4; break;
   case POLYENC_YUV420P: in->frame_size = px * 3 / 2; break;
+  default: CHECK(!"layout not used here");
   }
   in->frames = malloc(in->frame_size * (size_t)n);
   CHECK(in->frames);
@@ -83,7 +84,7 @@ static void make_input(const job_spec *s, job_input *in) {
       case POLYENC_RGB_PLANAR: dst[p] = c[0], dst[px + p] = c[1], dst[2 * px + p] = c[2]; break;
       case POLYENC_RGBA: dst[p * 4] = c[0], dst[p * 4 + 1] = c[1], dst[p * 4 + 2] = c[2], dst[p * 4 + 3] = 255; break;
       case POLYENC_BGRA: dst[p * 4] = c[2], dst[p * 4 + 1] = c[1], dst[p * 4 + 2] = c[0], dst[p * 4 + 3] = 0; break;
-      case POLYENC_YUV420P: break;
+      default: break;
       }
     }
     if (s->layout == POLYENC_YUV420P) rgb24_to_yuv420p(src, w, h, dst);

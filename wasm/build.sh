@@ -35,6 +35,7 @@ log() { printf '[wasm/build] %s\n' "$*" >&2; }
 VERSION=$(sed -n 's/^project(polyenc VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
 [ -n "$VERSION" ] || VERSION=0.0.0
 SOURCES=("$ROOT"/src/*.c "$ROOT"/platform/wasm/*.c "$ROOT"/platform/cpu/generic.c "$ROOT"/platform/cpu/stream.c
+         "$ROOT"/platform/cpu/wide.c
          "$ROOT"/platform/cuda/dlpack.c)
 # no CUDA in wasm: the CUDA adapter's converter is the "no CUDA support" stub
 [ -f "$ROOT/platform/cuda/none.c" ] && SOURCES+=("$ROOT/platform/cuda/none.c")

@@ -129,6 +129,16 @@ typedef struct polyenc_video_config {
   int time_base_num, time_base_den; /* the unit of polyenc_frames.pts: 0/0 (the init value) is 1/frame_rate;
                                        otherwise both > 0 (e.g. 1/1000 for milliseconds, 1/90000). frame_rate
                                        stays the nominal rate (r_frame_rate) */
+  const char *color_transfer;  /* NULL: implied by color_space (bt601: smpte170m, bt709: bt709, bt2020: bt2020-10);
+                                  else tagged as given (the conversion does not change): "bt709", "smpte170m",
+                                  "smpte2084" (PQ, HDR10), "arib-std-b67" (HLG), "linear", "srgb" (iec61966-2-1),
+                                  "bt2020-10", "bt2020-12"; another name fails add_video with POLYENC_ERR_ARGUMENT
+                                  listing these. Written in the codec context and every frame (the bitstream's
+                                  VUI where the codec has one, and the container's colour box: mp4/mov colr,
+                                  Matroska Colour) */
+  const char *color_primaries; /* NULL: implied by color_space (bt601: smpte170m, bt709: bt709, bt2020: bt2020);
+                                  else "bt709", "bt2020", "smpte170m" (= "bt601"), "bt470bg", "smpte432" (Display
+                                  P3); tagged like color_transfer, checked likewise */
 } polyenc_video_config;
 
 typedef struct polyenc_audio_config {
@@ -183,9 +193,20 @@ POLYENC_API polyenc_status polyenc_output(const polyenc_encoder *enc, const uint
 typedef enum polyenc_layout {
   POLYENC_RGB_PLANAR = 0, /* N x 3 x H x W uint8 (torch NCHW) */
   POLYENC_RGB24,          /* N x H x W x 3 packed */
-  POLYENC_RGBA,           /* N x H x W x 4 packed, alpha ignored (canvas ImageData) */
+  POLYENC_RGBA,           /* N x H x W x 4 packed (canvas ImageData); alpha kept when the stream's pixel format has
+                             alpha (yuva420p: libvpx-vp9 in WebM; yuva444p10le: prores_ks; argb: qtrle; rgba:
+                             png), else ignored */
   POLYENC_BGRA,           /* N x H x W x 4 packed */
   POLYENC_YUV420P,        /* N x (Y: H x W, U: H/2 x W/2, V: H/2 x W/2), used as is when the codec takes yuv420p */
+  /* High depth (cpu streams): converted at full precision into 8, 10 and 12-bit pixel formats (no 8-bit step in
+   * between) for yuv420p, yuv444p, yuv420p10le, yuv444p10le, yuv420p12le, yuv444p12le, p010le, yuva420p and
+   * yuva444p10le; the 16-bit layouts into any other pixel format through swscale. */
+  POLYENC_RGB48,          /* N x H x W x 3 uint16, native endian, 0..65535 */
+  POLYENC_RGBA64,         /* N x H x W x 4 uint16; alpha kept when the pixel format has alpha (as POLYENC_RGBA) */
+  POLYENC_RGB_PLANAR16,   /* N x 3 x H x W uint16 */
+  POLYENC_RGB_PLANAR_F32, /* N x 3 x H x W float32 in [0, 1]: values beyond are clamped to it; a NaN is an error
+                             (POLYENC_ERR_ARGUMENT naming the frame, the channel and the pixel; nothing of the call is
+                             encoded). Only into the pixel formats listed above (else POLYENC_ERR_UNSUPPORTED) */
 } polyenc_layout;
 
 typedef struct polyenc_frames {
@@ -195,8 +216,9 @@ typedef struct polyenc_frames {
   int num_frames;         /* >= 0; 0 is a no-op */
   int height, width;      /* must equal the stream's */
   int64_t strides[4];     /* bytes per step of each dimension, in the layout's order; all 0 = contiguous.
-                             RGB_PLANAR: {frame, channel, row, pixel}; RGB24/RGBA/BGRA: {frame, row, pixel,
-                             channel}; YUV420P: {frame, Y row, U/V row, 0} with the planes Y, U, V packed one
+                             RGB_PLANAR, RGB_PLANAR16, RGB_PLANAR_F32: {frame, channel, row, pixel}; RGB24, RGBA,
+                             BGRA, RGB48, RGBA64: {frame, row, pixel, channel} (contiguous: 2 bytes a uint16
+                             value, 4 a float); YUV420P: {frame, Y row, U/V row, 0} with the planes Y, U, V packed one
                              after the other inside a frame (U at H*Y_row, V at H*Y_row + ceil(H/2)*UV_row). */
   const int64_t *pts;     /* NULL: at the nominal rate from the last pts given (0 at first): the k-th frame
                              after it at that pts + k / frame_rate, rounded to the time base once (no drift in
@@ -218,8 +240,8 @@ POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polye
  * A video stream added with device "cuda" (= "cuda:0") or "cuda:N" converts RGB to YUV on that GPU.
  * - add_video fails with POLYENC_ERR_UNSUPPORTED, naming the reason, when this build has no CUDA support,
  *   the machine has no CUDA driver or no GPU, or N is not a device (polyenc_cuda_device_count()).
- * - Input: polyenc_add_frames with data a device pointer, in RGB_PLANAR, RGB24, RGBA or BGRA (YUV420P is
- *   for cpu streams), any strides; or polyenc_add_frames_dlpack. The conversion (BT.601 / BT.709 /
+ * - Input: polyenc_add_frames with data a device pointer, in RGB_PLANAR, RGB24, RGBA or BGRA (YUV420P and
+ *   the high-depth layouts RGB48, RGBA64, RGB_PLANAR16, RGB_PLANAR_F32 are for cpu streams: POLYENC_ERR_ARGUMENT), any strides; or polyenc_add_frames_dlpack. The conversion (BT.601 / BT.709 /
  *   BT.2020, tv or pc range, chroma = mean of each 2x2 block) matches the CPU path's arithmetic.
  * - Encoder: codec NULL or a spec name ("h264", "hevc", "av1") gives NVENC (h264_nvenc, ...) when the
  *   GPU has a working NVENC (probed once per device by opening a real session): the kernel writes
@@ -268,7 +290,7 @@ POLYENC_API polyenc_status polyenc_add_packet(polyenc_stream *s, const uint8_t *
 
 /* ---- DLPack input (PyTorch, JAX, CuPy, NumPy tensors without a copy) ----
  * polyenc_add_frames_dlpack takes a DLTensor of dtype uint8 (lanes 1) and shape (N, 3, H, W) (RGB
- * planar) or (N, H, W, 3) (RGB24) or (N, H, W, 4) (RGBA, alpha ignored), H and W equal to the stream's,
+ * planar) or (N, H, W, 3) (RGB24) or (N, H, W, 4) (RGBA, alpha as for POLYENC_RGBA), H and W equal to the stream's,
  * any non-negative strides (in elements, i.e. bytes for uint8; NULL = compact row-major), data +
  * byte_offset the first element. Device: kDLCPU (and kDLCUDAHost, kDLCUDAManaged) on a cpu stream;
  * kDLCUDA (and kDLCUDAHost, kDLCUDAManaged) on a cuda stream of the same device_id. Another dtype,

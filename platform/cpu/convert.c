@@ -33,6 +33,7 @@ void pe_cpu_converter_free(cpu_converter *c) {
 /* Whether libyuv (or a plain plane copy) can read the caller's memory as it is. */
 static int usable_as_is(const source_frame *src) {
   const int64_t *st = src->strides;
+  if (pe_layout_sample_size(src->layout) != 1) return 0; /* 16-bit: gathered, then swscale */
   if (pe_layout_is_packed(src->layout))
     return st[2] == 1 && st[1] == pe_layout_bytes_per_pixel(src->layout) && fits_int(st[0]);
   if (src->layout == POLYENC_RGB_PLANAR) return st[2] == 1 && fits_int(st[0]) && fits_int(st[1]);
@@ -46,7 +47,7 @@ static int is_bt601(enum AVColorSpace cs) { return cs == AVCOL_SPC_SMPTE170M || 
 /* libyuv's exact conversions; returns 1 when it did the work, 0 when swscale must. */
 static int try_libyuv(cpu_converter *c, const source_frame *src, AVFrame *dst) {
   const conversion *cv = &c->conv;
-  if (!is_bt601(cv->color_space)) return 0;
+  if (!is_bt601(cv->color_space) || pe_layout_sample_size(src->layout) != 1) return 0;
   const uint8_t *rgb = src->data;
   int stride = (int)src->strides[0], w = src->width, h = src->height;
   polyenc_layout layout = src->layout;

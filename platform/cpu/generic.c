@@ -3,6 +3,7 @@
 
 #include <libavutil/imgutils.h>
 #include <libavutil/mem.h>
+#include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
 #include "generic.h"
@@ -16,11 +17,35 @@ void pe_generic_path_free(generic_path *g) {
   av_freep(&g->scratch);
 }
 
-int pe_layout_bytes_per_pixel(polyenc_layout layout) {
-  return layout == POLYENC_RGB24 ? 3 : layout == POLYENC_RGBA || layout == POLYENC_BGRA ? 4 : 1;
+int pe_layout_sample_size(polyenc_layout layout) {
+  switch (layout) {
+  case POLYENC_RGB48:
+  case POLYENC_RGBA64:
+  case POLYENC_RGB_PLANAR16: return 2;
+  case POLYENC_RGB_PLANAR_F32: return 4;
+  default: return 1;
+  }
 }
 
-int pe_layout_is_packed(polyenc_layout layout) { return layout != POLYENC_RGB_PLANAR && layout != POLYENC_YUV420P; }
+int pe_layout_bytes_per_pixel(polyenc_layout layout) {
+  switch (layout) {
+  case POLYENC_RGB24: return 3;
+  case POLYENC_RGBA:
+  case POLYENC_BGRA: return 4;
+  case POLYENC_RGB48: return 6;
+  case POLYENC_RGBA64: return 8;
+  default: return pe_layout_sample_size(layout);
+  }
+}
+
+int pe_layout_is_packed(polyenc_layout layout) {
+  return layout == POLYENC_RGB24 || layout == POLYENC_RGBA || layout == POLYENC_BGRA || layout == POLYENC_RGB48 ||
+         layout == POLYENC_RGBA64;
+}
+
+int pe_layout_is_planar_rgb(polyenc_layout layout) {
+  return layout == POLYENC_RGB_PLANAR || layout == POLYENC_RGB_PLANAR16 || layout == POLYENC_RGB_PLANAR_F32;
+}
 
 uint8_t *pe_grow_buffer(uint8_t **buf, size_t *buf_size, size_t size) {
   if (size > *buf_size) {
@@ -38,10 +63,11 @@ static void copy_rows(uint8_t *dst, const uint8_t *src, int64_t src_stride, size
 
 int pe_generic_gather(generic_path *g, const source_frame *src, source_frame *dense) {
   int w = src->width, h = src->height, bpp = pe_layout_bytes_per_pixel(src->layout);
+  int sample = pe_layout_sample_size(src->layout), channels = bpp / sample;
   const int64_t *st = src->strides;
   size_t plane = (size_t)w * h, cw = (size_t)(w + 1) / 2, ch = (size_t)(h + 1) / 2;
   size_t size = src->layout == POLYENC_YUV420P ? plane + 2 * cw * ch
-                                               : plane * (pe_layout_is_packed(src->layout) ? bpp : 3);
+                                               : plane * (pe_layout_is_packed(src->layout) ? bpp : 3 * sample);
   uint8_t *dst = pe_grow_buffer(&g->scratch, &g->scratch_size, size + PADDING);
   if (!dst) return AVERROR(ENOMEM);
   memset(dst + size, 0, PADDING);
@@ -52,34 +78,49 @@ int pe_generic_gather(generic_path *g, const source_frame *src, source_frame *de
     copy_rows(dst + plane + cw * ch, v, st[1], cw, (int)ch);
     *dense = (source_frame){src->layout, dst, {w, (int64_t)cw, 0}, w, h};
   } else if (pe_layout_is_packed(src->layout)) {
-    if (st[1] == bpp && st[2] == 1)
+    if (st[1] == bpp && st[2] == sample)
       copy_rows(dst, src->data, st[0], (size_t)w * bpp, h);
     else
       for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
-          for (int k = 0; k < bpp; k++) dst[((size_t)y * w + x) * bpp + k] = src->data[y * st[0] + x * st[1] + k * st[2]];
-    *dense = (source_frame){src->layout, dst, {(int64_t)w * bpp, bpp, 1}, w, h};
+          for (int k = 0; k < channels; k++)
+            memcpy(dst + ((size_t)y * w + x) * bpp + (size_t)k * sample, src->data + y * st[0] + x * st[1] + k * st[2],
+                   (size_t)sample);
+    *dense = (source_frame){src->layout, dst, {(int64_t)w * bpp, bpp, sample}, w, h};
   } else {
+    size_t plane_bytes = plane * sample, row_bytes = (size_t)w * sample;
     for (int k = 0; k < 3; k++) {
-      if (st[2] == 1) {
-        copy_rows(dst + k * plane, src->data + k * st[0], st[1], (size_t)w, h);
+      uint8_t *d = dst + k * plane_bytes;
+      if (st[2] == sample) {
+        copy_rows(d, src->data + k * st[0], st[1], row_bytes, h);
         continue;
       }
       for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) dst[k * plane + (size_t)y * w + x] = src->data[k * st[0] + y * st[1] + x * st[2]];
+        for (int x = 0; x < w; x++)
+          memcpy(d + ((size_t)y * w + x) * sample, src->data + k * st[0] + y * st[1] + x * st[2], (size_t)sample);
     }
-    *dense = (source_frame){src->layout, dst, {(int64_t)plane, w, 1}, w, h};
+    *dense = (source_frame){src->layout, dst, {(int64_t)plane_bytes, (int64_t)row_bytes, sample}, w, h};
   }
   return 0;
 }
 
-static enum AVPixelFormat source_format(polyenc_layout layout) {
+static int has_alpha(enum AVPixelFormat format) {
+  const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(format);
+  return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
+}
+
+/* The source as swscale sees it; alpha kept only when the output has alpha (else RGB0: ignored). */
+static enum AVPixelFormat source_format(polyenc_layout layout, int alpha) {
   switch (layout) {
   case POLYENC_RGB_PLANAR: return AV_PIX_FMT_GBRP;
   case POLYENC_RGB24: return AV_PIX_FMT_RGB24;
-  case POLYENC_RGBA: return AV_PIX_FMT_RGB0; /* alpha ignored */
-  case POLYENC_BGRA: return AV_PIX_FMT_BGR0;
+  case POLYENC_RGBA: return alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB0;
+  case POLYENC_BGRA: return alpha ? AV_PIX_FMT_BGRA : AV_PIX_FMT_BGR0;
   case POLYENC_YUV420P: return AV_PIX_FMT_YUV420P;
+  case POLYENC_RGB48: return AV_PIX_FMT_RGB48; /* native endian */
+  case POLYENC_RGBA64: return AV_PIX_FMT_RGBA64; /* into a format without alpha, swscale drops it */
+  case POLYENC_RGB_PLANAR16: return AV_PIX_FMT_GBRP16;
+  case POLYENC_RGB_PLANAR_F32: return AV_PIX_FMT_NONE; /* platform/cpu/wide.c only */
   }
   return AV_PIX_FMT_NONE;
 }
@@ -89,11 +130,14 @@ static int sws_coefficients(enum AVColorSpace cs) {
 }
 
 static struct SwsContext *sws_for(generic_path *g, const conversion *cv, polyenc_layout layout) {
+  if ((unsigned)layout >= NUM_LAYOUTS) return NULL;
   if (g->sws[layout]) return g->sws[layout];
+  enum AVPixelFormat from = source_format(layout, has_alpha(cv->format));
+  if (from == AV_PIX_FMT_NONE) return NULL;
   /* SWS_AREA: 4:2:0 chroma is the average of each 2x2 block, as in libyuv, the wasm SIMD path and the
    * CUDA kernels */
   struct SwsContext *sws =
-      sws_getContext(cv->width, cv->height, source_format(layout), cv->width, cv->height, cv->format,
+      sws_getContext(cv->width, cv->height, from, cv->width, cv->height, cv->format,
                      SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL, NULL);
   if (!sws) return NULL;
   const int *table = sws_getCoefficients(sws_coefficients(cv->color_space));
@@ -112,7 +156,8 @@ int pe_generic_swscale(generic_path *g, const conversion *cv, const source_frame
   const uint8_t *p = src->data;
   const int64_t *st = src->strides;
   switch (src->layout) {
-  case POLYENC_RGB_PLANAR: /* GBRP: G, B, R */
+  case POLYENC_RGB_PLANAR: /* GBRP / GBRP16: G, B, R */
+  case POLYENC_RGB_PLANAR16:
     planes[0] = p + st[0];
     planes[1] = p + 2 * st[0];
     planes[2] = p;

@@ -1,8 +1,7 @@
 /* High-depth RGB sources (16-bit integer and 32-bit float) -> 8/10/12-bit YUV, at full precision.
  *
- * Standalone conversion kernels, not yet wired into the converter interface (platform.h): the layouts
- * below are the values they will take in polyenc_layout, appended after POLYENC_YUV420P (API.md,
- * "Depth, alpha, HDR"); source_frame.layout carries them cast to polyenc_layout.
+ * The conversion kernels behind the host converter (platform/cpu/convert.c) for the layouts POLYENC_RGB48,
+ * POLYENC_RGBA64, POLYENC_RGB_PLANAR16 and POLYENC_RGB_PLANAR_F32 (API.md, "Depth, alpha, HDR").
  *
  * Strides are bytes, as for the 8-bit layouts (any value, negative included; uint16 and float are
  * native endian and may be unaligned):
@@ -30,12 +29,12 @@
 
 #include "platform.h"
 
-/* The polyenc_layout values of the new layouts. */
+/* The public names of the layouts (polyenc.h), under the names the kernels were written with. */
 enum {
-  PE_RGB48 = POLYENC_YUV420P + 1, /* H x W x 3 uint16 */
-  PE_RGBA64,                      /* H x W x 4 uint16; alpha kept when the pixel format has alpha */
-  PE_RGB_PLANAR16,                /* 3 x H x W uint16 */
-  PE_RGB_PLANAR_F32,              /* 3 x H x W float32 in [0, 1] (clamped; NaN is an error) */
+  PE_RGB48 = POLYENC_RGB48,                   /* H x W x 3 uint16 */
+  PE_RGBA64 = POLYENC_RGBA64,                 /* H x W x 4 uint16; alpha kept when the pixel format has alpha */
+  PE_RGB_PLANAR16 = POLYENC_RGB_PLANAR16,     /* 3 x H x W uint16 */
+  PE_RGB_PLANAR_F32 = POLYENC_RGB_PLANAR_F32, /* 3 x H x W float32 in [0, 1] (clamped; NaN is an error) */
 };
 
 /* Whether layout is one of the four above. */

@@ -473,7 +473,9 @@ static int check_memory(gpu_converter *c, const source_frame *first, int n, int6
 
 int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride) {
   if (!pe_gpu_can_read(first->layout))
-    return fail(c, NULL, 0, CUDA_SUCCESS, "layout %d cannot be read on a cuda stream: use RGB_PLANAR, RGB24, RGBA or BGRA",
+    return fail(c, NULL, 0, CUDA_SUCCESS,
+                "layout %d cannot be read on a cuda stream: cuda streams take RGB_PLANAR, RGB24, RGBA or BGRA "
+                "(YUV420P, RGB48, RGBA64, RGB_PLANAR16 and RGB_PLANAR_F32 are for cpu streams)",
                 (int)first->layout);
   CUcontext ignored;
   CUresult r = cu.CtxPushCurrent(c->ctx);

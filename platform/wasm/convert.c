@@ -231,7 +231,7 @@ static void rgb_to_yuv420p(const coefficients *k, const rgb_source *s, int width
 
 /* The kernels take rows of packed pixels (or planes of rows); anything else goes to swscale. */
 static int try_simd(cpu_converter *c, const source_frame *src, AVFrame *dst) {
-  if (!c->simd_ok || src->layout == POLYENC_YUV420P) return 0;
+  if (!c->simd_ok || src->layout == POLYENC_YUV420P || pe_layout_sample_size(src->layout) != 1) return 0;
   const int64_t *st = src->strides;
   rgb_source s = {src->layout, src->data, st[0], 0};
   if (pe_layout_is_packed(src->layout)) {
