@@ -19,8 +19,9 @@ int encode_bad(const char *format, ...) {
 #define bad encode_bad
 
 static int parse_layout(const char *s, polyenc_layout *out) {
-  static const char *const names[] = {"rgb-planar", "rgb24", "rgba", "bgra", "yuv420p"};
-  for (int i = 0; i < 5; i++)
+  static const char *const names[] = {"rgb-planar", "rgb24", "rgba", "bgra", "yuv420p",
+                                      "rgb48", "rgba64", "rgb-planar16", "rgb-planar-f32"};
+  for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
     if (!strcmp(s, names[i])) return *out = (polyenc_layout)i, 0;
   return -1;
 }
@@ -28,7 +29,15 @@ static int parse_layout(const char *s, polyenc_layout *out) {
 size_t encode_frame_bytes(polyenc_layout layout, int w, int h) {
   size_t plane = (size_t)w * h;
   if (layout == POLYENC_YUV420P) return plane + 2 * (size_t)((w + 1) / 2) * ((h + 1) / 2);
-  return plane * (layout == POLYENC_RGBA || layout == POLYENC_BGRA ? 4 : 3);
+  switch (layout) {
+  case POLYENC_RGBA:
+  case POLYENC_BGRA: return plane * 4;
+  case POLYENC_RGB48:
+  case POLYENC_RGB_PLANAR16: return plane * 6;
+  case POLYENC_RGBA64: return plane * 8;
+  case POLYENC_RGB_PLANAR_F32: return plane * 12;
+  default: return plane * 3;
+  }
 }
 
 static double parse_rate(const char *s) {
@@ -70,7 +79,9 @@ static int stream_option(cli_stream *s, const char *flag, const char *value) {
   else if (!strcmp(flag, "--rotation")) {
     if (parse_int(value, &s->video.rotation)) return bad("--rotation takes 0, 90, 180 or 270 (degrees clockwise), got '%s'", value);
   } else if (!strcmp(flag, "--layout")) {
-    if (parse_layout(value, &s->layout)) return bad("--layout must be rgb24, rgba, bgra, rgb-planar or yuv420p, got '%s'", value);
+    if (parse_layout(value, &s->layout))
+      return bad("--layout must be rgb24, rgba, bgra, rgb-planar, yuv420p, rgb48, rgba64, rgb-planar16 or rgb-planar-f32, "
+                 "got '%s'", value);
   } else return bad("unknown option %s", flag);
   return 0;
 }

@@ -18,6 +18,7 @@
   X(encode_from_file, QUICK)          \
   X(encode_from_stdin, QUICK)         \
   X(encode_rgba_layout, QUICK)        \
+  X(encode_rgb48_layout, QUICK)       \
   X(encode_with_audio, QUICK)         \
   X(encode_codec_options, QUICK)      \
   X(bad_arguments, QUICK)             \
@@ -108,8 +109,13 @@ enum { W = 64, H = 48, N = 12 };
 
 static const char *write_raw(int bytes_per_pixel) {
   uint8_t *rgb = pattern_frames(W, H, N);
-  const char *path = tmp_path(bytes_per_pixel == 3 ? "in.rgb" : "in.rgba");
-  if (bytes_per_pixel == 3) {
+  const char *path = tmp_path(bytes_per_pixel == 3 ? "in.rgb" : bytes_per_pixel == 6 ? "in.rgb48" : "in.rgba");
+  if (bytes_per_pixel == 6) { /* 16-bit: each value v as v * 257 (0xvvvv), native endian */
+    uint16_t *rgb48 = malloc((size_t)W * H * 3 * N * sizeof *rgb48);
+    for (size_t i = 0; i < (size_t)W * H * 3 * N; i++) rgb48[i] = (uint16_t)(rgb[i] * 257);
+    CHECK_EQ_INT(write_file(path, rgb48, (size_t)W * H * 6 * N), 0);
+    free(rgb48);
+  } else if (bytes_per_pixel == 3) {
     CHECK_EQ_INT(write_file(path, rgb, (size_t)W * H * 3 * N), 0);
   } else {
     uint8_t *rgba = malloc((size_t)W * H * 4 * N);
@@ -174,6 +180,12 @@ static void case_encode_rgba_layout(void) {
   char arg[4200];
   snprintf(arg, sizeof arg, "'%s'", write_raw(4));
   encode_case(arg, "", "rgba", "", 33);
+}
+
+static void case_encode_rgb48_layout(void) {
+  char arg[4200];
+  snprintf(arg, sizeof arg, "'%s'", write_raw(6));
+  encode_case(arg, "", "rgb48", "", 33);
 }
 
 static void case_encode_codec_options(void) {
