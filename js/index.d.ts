@@ -4,13 +4,22 @@
 // One model everywhere: create an Encoder, add streams, open ONE output, feed frames and samples to any
 // stream in any order and chunk size, close.
 
-/** Video frame layouts (N frames of height H and width W, uint8). */
+/** Video frame layouts (N frames of height H and width W): 8-bit ones in bytes, deep ones in a Uint16Array / Float32Array. */
 export type FrameLayout =
   | 'rgb-planar' // N x 3 x H x W (torch NCHW); the default
   | 'rgb24' //      N x H x W x 3
-  | 'rgba' //       N x H x W x 4, alpha ignored (canvas ImageData)
+  | 'rgba' //       N x H x W x 4, alpha kept when the pixel format has alpha (canvas ImageData), else ignored
   | 'bgra' //       N x H x W x 4
-  | 'yuv420p'; //   N x (Y: H x W, U: ceil(H/2) x ceil(W/2), V: the same), used as is when the codec takes yuv420p
+  | 'yuv420p' //    N x (Y: H x W, U: ceil(H/2) x ceil(W/2), V: the same), used as is when the codec takes yuv420p
+  | DeepFrameLayout;
+
+/** Layouts of more than 8 bits a value, fed at full precision (10 / 12-bit pixel formats): a Uint16Array (native
+ * endian, 0..65535) or, 'rgb-planar-f32', a Float32Array in [0, 1] (clamped; a NaN is an error). Counted in values. */
+export type DeepFrameLayout =
+  | 'rgb48' //          N x H x W x 3 uint16
+  | 'rgba64' //         N x H x W x 4 uint16
+  | 'rgb-planar16' //   N x 3 x H x W uint16
+  | 'rgb-planar-f32'; // N x 3 x H x W float32
 
 /** Audio sample layouts (float32 in [-1, 1]). */
 export type SampleLayout =
@@ -30,8 +39,11 @@ export type PictureSource =
   | GlobalClass<'OffscreenCanvas'>
   | GlobalClass<'ImageBitmap'>;
 
-/** Frames: Buffer / Uint8Array / Uint8ClampedArray (numFrames frames in a layout), ImageData (or its shape), or a picture. */
-export type FrameData = Uint8Array | Uint8ClampedArray | ImageDataLike | PictureSource;
+/**
+ * Frames: Buffer / Uint8Array / Uint8ClampedArray (numFrames frames in an 8-bit layout), Uint16Array ('rgb48',
+ * 'rgba64', 'rgb-planar16'), Float32Array ('rgb-planar-f32'), ImageData (or its shape), or a picture.
+ */
+export type FrameData = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array | ImageDataLike | PictureSource;
 
 /** Samples: one Float32Array (C*N values), one Float32Array per channel, or (browser) an AudioBuffer. */
 export type SampleData = Float32Array | readonly Float32Array[] | GlobalClass<'AudioBuffer'>;
@@ -71,6 +83,11 @@ export interface VideoStreamOptions {
   colorSpace?: 'bt601' | 'bt709' | 'bt2020';
   /** 'tv' (limited, default) or 'pc' (full): used for the conversion and tagged. */
   colorRange?: 'tv' | 'pc';
+  /** Tagged as given (the conversion does not change); implied by colorSpace when omitted. 'smpte2084' ('pq'): HDR10, 'arib-std-b67' ('hlg'): HLG. */
+  colorTransfer?: 'bt709' | 'smpte170m' | 'bt601' | 'smpte2084' | 'pq' | 'arib-std-b67' | 'hlg' | 'linear' | 'srgb' |
+    'iec61966-2-1' | 'bt2020-10' | 'bt2020-12';
+  /** Tagged as given; implied by colorSpace when omitted. 'smpte432': Display P3. */
+  colorPrimaries?: 'bt709' | 'bt2020' | 'smpte170m' | 'bt601' | 'bt470bg' | 'smpte432';
   /** Encoder threads; automatic when omitted or 0. */
   threads?: number;
   /** Node: 'cpu' (default), 'cuda', 'cuda:N'. */

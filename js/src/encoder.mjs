@@ -7,7 +7,7 @@
 // own thread while the next call is prepared, a wasm encoder runs it when its turn comes.
 import { polyencError } from './errors.mjs';
 import { platform } from './platform.mjs';
-import { audioConfig, filePath, format, frameCount, metadataOf, optionsOf, resultType, samples, videoConfig } from './validate.mjs';
+import { audioConfig, DEEP_LAYOUTS, filePath, format, frameCount, metadataOf, optionsOf, resultType, samples, videoConfig } from './validate.mjs';
 import { frameInput, isVideoFrame, pictureSource, sampleInput } from './inputs.mjs';
 import { frameTimes, timesNow } from './times.mjs';
 import { abortError, abortedState, abortGate, controlOptions, Progress, watchSignal } from './control.mjs';
@@ -350,11 +350,20 @@ export class Encoder {
 
   // ownTimestamp false: a VideoFrame's timestamp is not the caller's (worker mode wraps pictures in one)
   _addFrames(stream, data, options, ownTimestamp = true) {
+    // a stream still undecided between WebCodecs and wasm ('auto') whose first call brings a layout of more
+    // than 8 bits goes to the wasm encoder (webcodecsObstacle); once decided, a WebCodecs stream refuses them
+    const l = options !== null && typeof options === 'object' ? options.layout : undefined;
+    if (typeof l === 'string' && DEEP_LAYOUTS[l] && !stream.encoderName && !this._resolving) stream._cfg.deepLayout ??= l;
     return this._feed('addFrames', timesNow(options), async (o) => {
       const own = ownTimestamp && isVideoFrame(data) ? data.timestamp / 1e6 : null;
       const picture = stream._webcodecs && pictureSource(data, stream); // WebCodecs wraps it without a copy
       if (picture) return { picture, times: frameTimes(o, 1, stream, own) };
       const input = await frameInput(data, o.layout, stream);
+      if (stream._webcodecs && DEEP_LAYOUTS[input.layout]) {
+        // layouts are per call: a stream WebCodecs encodes (8 bits) takes none of more than 8 bits
+        throw polyencError('POLYENC_ERR_UNSUPPORTED', `addFrames: layout '${input.layout}' needs the wasm encoder, and ` +
+          "this stream is WebCodecs': add the stream with encoder: 'wasm'");
+      }
       input.n = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
       input.times = frameTimes(o, input.n, stream, own);
       return input;

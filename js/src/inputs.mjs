@@ -2,7 +2,7 @@
 // e.g. from node-canvas), a canvas (HTMLCanvasElement, OffscreenCanvas), an ImageBitmap, a VideoFrame,
 // an AudioBuffer. Each is checked against the stream here, once, for every backend and mode.
 import { typeError, typeName } from './errors.mjs';
-import { frameLayout, frameSize } from './validate.mjs';
+import { DEEP_LAYOUTS, frameLayout, frameSize } from './validate.mjs';
 
 export const isImageDataLike = (v) =>
   v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && v.data instanceof Uint8ClampedArray &&
@@ -64,15 +64,44 @@ async function videoFrameBytes(frame) {
   return packed ? { bytes, layout, single: true } : null;
 }
 
+const DEEP_16 = Object.keys(DEEP_LAYOUTS).filter((l) => DEEP_LAYOUTS[l].array === Uint16Array).map((l) => `'${l}'`);
+const DEEP_F32 = Object.keys(DEEP_LAYOUTS).filter((l) => DEEP_LAYOUTS[l].array === Float32Array).map((l) => `'${l}'`);
+const or = (list) => (list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}` : list[0]);
+
+// The typed array a layout takes, checked once here (the backends and C see bytes): 8-bit layouts a
+// Uint8Array, Uint8ClampedArray or Buffer; 'rgb48', 'rgba64', 'rgb-planar16' a Uint16Array; 'rgb-planar-f32' a
+// Float32Array. Throws a TypeError naming the layout and the array it expects.
+function arrayForLayout(data, layout) {
+  const deep = DEEP_LAYOUTS[layout];
+  if (deep ? data instanceof deep.array : isBytes(data)) return;
+  const got = typeName(data);
+  if (deep) {
+    const bits = deep.array === Float32Array ? 'float32 values in [0, 1]' : '16-bit values, native endian';
+    throw typeError(`addFrames: layout '${layout}' takes a ${deep.array.name} (${bits}), got ${got}`);
+  }
+  const hint = data instanceof Uint16Array ? `; a Uint16Array is for layout ${or(DEEP_16)}`
+    : data instanceof Float32Array ? `; a Float32Array is for layout ${or(DEEP_F32)}` : '';
+  throw typeError(`addFrames: layout '${layout}' takes 8-bit bytes (a Buffer, Uint8Array or Uint8ClampedArray${hint}), got ${got}`);
+}
+
+/** The caller's typed array again (Uint16Array / Float32Array for a deep layout) over frameInput's bytes. */
+export function layoutView(bytes, layout) {
+  const deep = DEEP_LAYOUTS[layout];
+  if (!deep) return bytes;
+  return new deep.array(bytes.buffer, bytes.byteOffset, bytes.byteLength / deep.array.BYTES_PER_ELEMENT);
+}
+
 /**
  * Any frame input -> { bytes: Uint8Array, layout: name, single: true when it is one picture }.
  * Bytes keep the caller's memory (no copy); pictures are read out (canvas, ImageBitmap, VideoFrame).
  */
 export async function frameInput(data, layout, stream) {
-  if (isBytes(data)) {
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    const l = frameLayout(layout);
+    arrayForLayout(data, l);
     // a view of a detached buffer (transferred away) has no bytes left: zero frames, as an empty array
     const bytes = data.byteLength ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(0);
-    return { bytes, layout: frameLayout(layout) };
+    return { bytes, layout: l };
   }
   if (isImageDataLike(data)) {
     frameSize('ImageData', data.width, data.height, stream);
@@ -80,8 +109,8 @@ export async function frameInput(data, layout, stream) {
   }
   const picture = pictureSource(data, stream);
   if (!picture) {
-    throw typeError('addFrames: data must be a Buffer, Uint8Array, Uint8ClampedArray, ImageData, VideoFrame, canvas or ' +
-      `ImageBitmap, got ${typeName(data)}`);
+    throw typeError('addFrames: data must be a Buffer, Uint8Array, Uint8ClampedArray, Uint16Array / Float32Array ' +
+      `(layouts 'rgb48', 'rgba64', 'rgb-planar16' / 'rgb-planar-f32'), ImageData, VideoFrame, canvas or ImageBitmap, got ${typeName(data)}`);
   }
   if (isCanvas(picture)) return { bytes: bytesOf(canvasImageData(picture)), layout: 'rgba', single: true };
   if (isVideoFrame(picture)) {

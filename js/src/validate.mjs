@@ -3,7 +3,16 @@
 // names, option values) are the C library's: its messages reach the caller unchanged.
 import { polyencError, typeError, rangeError, show, typeName } from './errors.mjs';
 
-export const FRAME_LAYOUTS = ['rgb-planar', 'rgb24', 'rgba', 'bgra', 'yuv420p']; // index = polyenc_layout
+export const FRAME_LAYOUTS = ['rgb-planar', 'rgb24', 'rgba', 'bgra', 'yuv420p', 'rgb48', 'rgba64', 'rgb-planar16',
+  'rgb-planar-f32']; // index = polyenc_layout
+// The layouts of more than 8 bits a value: the typed array each takes and its values per pixel. The user counts
+// their ELEMENTS; the backends (and C) see the bytes of the same memory.
+export const DEEP_LAYOUTS = {
+  'rgb48': { array: Uint16Array, channels: 3 },
+  'rgba64': { array: Uint16Array, channels: 4 },
+  'rgb-planar16': { array: Uint16Array, channels: 3 },
+  'rgb-planar-f32': { array: Float32Array, channels: 3 },
+};
 export const SAMPLE_LAYOUTS = ['planar', 'interleaved']; // index = polyenc_sample_layout
 const INT32 = [-2147483648, 2147483647];
 const SAFE = [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
@@ -105,6 +114,7 @@ export function videoConfig(options) {
     device: str(o, ctx, 'device'), codec: str(o, ctx, 'codec'), pixelFormat: str(o, ctx, 'pixelFormat'),
     crf: num(o, ctx, 'crf'), preset: str(o, ctx, 'preset'), bitRate: int(o, ctx, 'bitRate', false, SAFE),
     gopSize: int(o, ctx, 'gopSize'), colorSpace: str(o, ctx, 'colorSpace'), colorRange: str(o, ctx, 'colorRange'),
+    colorTransfer: str(o, ctx, 'colorTransfer'), colorPrimaries: str(o, ctx, 'colorPrimaries'),
     threads: int(o, ctx, 'threads'), options: optionList(o, ctx), encoder: str(o, ctx, 'encoder') || 'auto',
     rotation: int(o, ctx, 'rotation'), timeBase: timeBaseOf(o, ctx), metadata: metadataOf(o.metadata, `${ctx}.metadata`),
   };
@@ -146,31 +156,42 @@ export function filePath(p) {
 export function frameLayout(v) {
   if (!present(v)) return 'rgb-planar';
   if (typeof v !== 'string') throw typeError(`layout must be a string, got ${typeName(v)}`);
-  if (!FRAME_LAYOUTS.includes(v)) throw typeError(`layout must be 'rgb-planar', 'rgb24', 'rgba', 'bgra' or 'yuv420p', got '${v}'`);
+  if (!FRAME_LAYOUTS.includes(v)) {
+    throw typeError(`layout must be 'rgb-planar', 'rgb24', 'rgba', 'bgra', 'yuv420p', 'rgb48', 'rgba64', 'rgb-planar16' ` +
+      `or 'rgb-planar-f32', got '${v}'`);
+  }
   return v;
 }
 
 /** Bytes of one width x height frame in a layout. */
 export function frameBytes(layout, width, height) {
   if (layout === 'yuv420p') return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+  const deep = DEEP_LAYOUTS[layout];
+  if (deep) return width * height * deep.channels * deep.array.BYTES_PER_ELEMENT;
   return width * height * (layout === 'rgba' || layout === 'bgra' ? 4 : 3);
 }
 
-/** How many whole frames of the stream's size `bytes` holds; numFrames: the caller's count (optional). */
+/**
+ * How many whole frames of the stream's size `bytes` holds; numFrames: the caller's count (optional). The
+ * messages count what the caller handed over: bytes, or values (Uint16Array / Float32Array) of a deep layout.
+ */
 export function frameCount(bytes, layout, stream, numFrames) {
   const fb = frameBytes(layout, stream.width, stream.height);
+  const deep = DEEP_LAYOUTS[layout];
+  const size = deep ? deep.array.BYTES_PER_ELEMENT : 1;
+  const unit = deep ? 'values' : 'bytes';
   if (present(numFrames)) {
     const n = integer(numFrames, 'numFrames', [0, INT32[1]]);
     if (n * fb > bytes.length) {
       throw polyencError('POLYENC_ERR_ARGUMENT',
-        `addFrames: numFrames=${n} needs ${n * fb} bytes of ${stream.width}x${stream.height} ${layout}, got ${bytes.length}`);
+        `addFrames: numFrames=${n} needs ${n * fb / size} ${unit} of ${stream.width}x${stream.height} ${layout}, got ${bytes.length / size}`);
     }
     return n;
   }
   if (bytes.length % fb) {
     throw polyencError('POLYENC_ERR_ARGUMENT',
-      `addFrames: ${bytes.length} bytes is not a whole number of ${stream.width}x${stream.height} ` +
-      `${layout} frames (${fb} bytes each); pass numFrames to use only the start of the data`);
+      `addFrames: ${bytes.length / size} ${unit} is not a whole number of ${stream.width}x${stream.height} ` +
+      `${layout} frames (${fb / size} ${unit} each); pass numFrames to use only the start of the data`);
   }
   const n = bytes.length / fb;
   if (n > INT32[1]) throw rangeError(`addFrames: ${n} frames in one call, at most ${INT32[1]}`);

@@ -257,9 +257,10 @@ class WasmEncoder {
     // x264 in wasm sees one CPU: the thread count is set here, within the pthread pool
     const threads = b.variant === 'mt' ? Math.min(c.threads || b.maxThreads, b.maxThreads) : Math.min(c.threads, 1);
     const [tbNum, tbDen] = c.timeBase || [0, 0];
-    return b.withStrings([c.device, c.codec, c.pixelFormat, c.preset, c.colorSpace, c.colorRange, c.options],
-      ([pd, pc, pf, pp, pcs, pcr, po]) => this.addStream((out) => m._pew_add_video(this.ptr, c.width, c.height, c.frameRate,
-        pd, pc, pf, c.crf === null ? 0 : c.crf, c.crf === null ? 0 : 1, pp, c.bitRate, c.gopSize, pcs, pcr, threads, po,
+    return b.withStrings([c.device, c.codec, c.pixelFormat, c.preset, c.colorSpace, c.colorRange, c.colorTransfer,
+      c.colorPrimaries, c.options], ([pd, pc, pf, pp, pcs, pcr, pct, pcp, po]) => this.addStream((out) =>
+      m._pew_add_video(this.ptr, c.width, c.height, c.frameRate, pd, pc, pf, c.crf === null ? 0 : c.crf,
+        c.crf === null ? 0 : 1, pp, c.bitRate, c.gopSize, pcs, pcr, pct, pcp, threads, po,
         tbNum, tbDen, c.rotation || 0, out)));
   }
 

@@ -33,6 +33,8 @@ export function webcodecsObstacle(cfg, codec) {
   if (cfg.crf === 0) return 'crf 0 (lossless) needs the wasm encoder';
   if (cfg.pixelFormat && cfg.pixelFormat !== 'yuv420p') return `pixelFormat '${cfg.pixelFormat}' needs the wasm encoder`;
   if (cfg.colorSpace || cfg.colorRange) return 'colorSpace / colorRange need the wasm encoder (WebCodecs converts RGB itself)';
+  if (cfg.colorTransfer || cfg.colorPrimaries) return 'colorTransfer / colorPrimaries need the wasm encoder';
+  if (cfg.deepLayout) return `layout '${cfg.deepLayout}' needs the wasm encoder`; // set by the stream's first addFrames
   if (cfg.options && cfg.options.length) return 'encoder options need the wasm encoder';
   if (cfg.device && cfg.device !== 'cpu') return `device '${cfg.device}' is not a browser device`;
   return null;

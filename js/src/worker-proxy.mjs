@@ -5,7 +5,7 @@
 import { polyencError, revive } from './errors.mjs';
 import { Encoder, VideoStream, AudioStream } from './encoder.mjs';
 import { optionsOf, frameCount, samples } from './validate.mjs';
-import { frameInput, isBytes, isImageDataLike, isVideoFrame, pictureSource, sampleInput } from './inputs.mjs';
+import { frameInput, isImageDataLike, isVideoFrame, layoutView, pictureSource, sampleInput } from './inputs.mjs';
 import { memoryResult } from './sinks.mjs';
 import { timesNow } from './times.mjs';
 import { abortError, abortedState, abortGate, controlOptions, Progress, watchSignal } from './control.mjs';
@@ -191,7 +191,8 @@ export class WorkerEncoder {
         const input = await frameInput(data, o.layout, stream);
         const numFrames = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
         let bytes = input.bytes;
-        if (isBytes(data)) {
+        if (ArrayBuffer.isView(data)) {
+          bytes = layoutView(bytes, input.layout); // the worker checks the caller's array type again (Uint16Array ...)
           if (o.transfer) transfer.push(bytes.buffer); // else copied by postMessage: the caller keeps its bytes
         } else {
           if (isImageDataLike(data)) bytes = bytes.slice(); // the ImageData stays the caller's

@@ -136,7 +136,7 @@ static int remember_stream(napi_env env, pe_encoder *e, pe_stream_info info) {
 }
 
 /* The strings of one config: malloc'd copies, freed once the C call has returned. */
-enum { PE_CFG_STRINGS = 6 };
+enum { PE_CFG_STRINGS = 8 };
 typedef struct cfg_strings {
   char *s[PE_CFG_STRINGS];
   char **options;
@@ -148,7 +148,7 @@ static void cfg_strings_free(cfg_strings *k) {
 }
 
 /* addVideo({width, height, frameRate, device, codec, pixelFormat, crf, preset, bitRate, gopSize, colorSpace,
- * colorRange, threads, options, rotation, timeBase}): strings may be null (the C default), crf null (not set),
+ * colorRange, colorTransfer, colorPrimaries, threads, options, rotation, timeBase}): strings may be null (the C default), crf null (not set),
  * options null or [key, value, ...], rotation null (0), timeBase null (0/0: 1/frameRate) or [num, den]. */
 static int read_video(napi_env env, napi_value o, polyenc_video_config *c, cfg_strings *k) {
   const char *m = "addVideo";
@@ -159,7 +159,8 @@ static int read_video(napi_env env, napi_value o, polyenc_video_config *c, cfg_s
       pe_field_string(env, o, m, "pixelFormat", &k->s[2]) || pe_field_nullable_double(env, o, m, "crf", &c->crf) ||
       pe_field_string(env, o, m, "preset", &k->s[3]) || pe_field_int64(env, o, m, "bitRate", &c->bit_rate) ||
       pe_field_int(env, o, m, "gopSize", &c->gop_size) || pe_field_string(env, o, m, "colorSpace", &k->s[4]) ||
-      pe_field_string(env, o, m, "colorRange", &k->s[5]) || pe_field_int(env, o, m, "threads", &c->threads) ||
+      pe_field_string(env, o, m, "colorRange", &k->s[5]) || pe_field_string(env, o, m, "colorTransfer", &k->s[6]) ||
+      pe_field_string(env, o, m, "colorPrimaries", &k->s[7]) || pe_field_int(env, o, m, "threads", &c->threads) ||
       pe_field_strings(env, o, m, "options", &k->options) || pe_field_nullable_int(env, o, m, "rotation", &c->rotation) ||
       pe_field_int_pair(env, o, m, "timeBase", &c->time_base_num, &c->time_base_den))
     return -1;
@@ -169,6 +170,8 @@ static int read_video(napi_env env, napi_value o, polyenc_video_config *c, cfg_s
   c->preset = k->s[3];
   c->color_space = k->s[4];
   c->color_range = k->s[5];
+  c->color_transfer = k->s[6];
+  c->color_primaries = k->s[7];
   c->options = (const char *const *)k->options;
   return 0;
 }
@@ -353,6 +356,7 @@ static int typed_array(napi_env env, napi_value v, int want_float, void **data, 
 }
 
 /* addFrames(index, data: Uint8Array | Uint8ClampedArray | Buffer, layout: polyenc_layout, numFrames,
+ * (the bytes of any layout: a Uint16Array / Float32Array of the deep layouts comes as a Uint8Array over it)
  * pts: Float64Array | null, keys: Uint8Array | null) -> Promise<void>. The front door has checked that data
  * holds numFrames frames of the stream's size (only it knows the layouts' sizes). The typed array is
  * referenced, not copied, until the worker has converted it: the caller must not change it before the

@@ -14,7 +14,8 @@
 EMSCRIPTEN_KEEPALIVE
 int pew_add_video(polyenc_encoder *enc, int width, int height, double frame_rate, const char *device,
                   const char *codec, const char *pixel_format, double crf, int has_crf, const char *preset,
-                  double bit_rate, int gop_size, const char *color_space, const char *color_range, int threads,
+                  double bit_rate, int gop_size, const char *color_space, const char *color_range,
+                  const char *color_transfer, const char *color_primaries, int threads,
                   const char *const *options, int time_base_num, int time_base_den, int rotation,
                   polyenc_stream **out) {
   polyenc_video_config c;
@@ -25,6 +26,7 @@ int pew_add_video(polyenc_encoder *enc, int width, int height, double frame_rate
   c.bit_rate = (int64_t)bit_rate;
   c.gop_size = gop_size;
   c.color_space = color_space, c.color_range = color_range;
+  c.color_transfer = color_transfer, c.color_primaries = color_primaries;
   c.threads = threads;
   c.options = options;
   c.time_base_num = time_base_num, c.time_base_den = time_base_den;

@@ -136,7 +136,8 @@ test('open twice, addVideo after open, feed before open or after close: POLYENC_
 
 test('addFrames: wrong data types are TypeErrors', async () => {
   const { enc, video } = opened();
-  const any = 'Buffer, Uint8Array, Uint8ClampedArray, ImageData, VideoFrame, canvas or ImageBitmap';
+  const any = "Buffer, Uint8Array, Uint8ClampedArray, Uint16Array / Float32Array \\(layouts 'rgb48', 'rgba64', 'rgb-planar16' / " +
+    "'rgb-planar-f32'\\), ImageData, VideoFrame, canvas or ImageBitmap";
   await assert.rejects(video.addFrames('not frames'), typeError(new RegExp(`^addFrames: data must be a ${any}, got string$`)));
   await assert.rejects(video.addFrames(new Int16Array(64 * 48 * 3)), typeError(/, got Int16Array$/));
   await assert.rejects(video.addFrames(new Float32Array(64 * 48 * 3)), typeError(/, got Float32Array$/));
@@ -144,7 +145,7 @@ test('addFrames: wrong data types are TypeErrors', async () => {
   await assert.rejects(video.addFrames([1, 2, 3]), typeError(/, got Array$/));
   await assert.rejects(video.addFrames(), typeError(/, got undefined$/));
   await assert.rejects(video.addFrames(null), typeError(/, got null$/));
-  await assert.rejects(video.addFrames(new Uint8Array(64 * 48 * 3), { layout: 'rgb' }), typeError(/^layout must be 'rgb-planar', 'rgb24', 'rgba', 'bgra' or 'yuv420p', got 'rgb'$/));
+  await assert.rejects(video.addFrames(new Uint8Array(64 * 48 * 3), { layout: 'rgb' }), typeError(/^layout must be 'rgb-planar', 'rgb24', 'rgba', 'bgra', 'yuv420p', 'rgb48', 'rgba64', 'rgb-planar16' or 'rgb-planar-f32', got 'rgb'$/));
   await assert.rejects(video.addFrames(new Uint8Array(64 * 48 * 3), { layout: 3 }), typeError(/^layout must be a string, got number$/));
   await assert.rejects(video.addFrames(new Uint8Array(64 * 48 * 3), 'rgb24'), typeError(/^addFrames: options must be an object, got string$/));
   await assert.rejects(video.addFrames(new Uint8Array(64 * 48 * 3), { numFrames: '1' }), typeError(/^numFrames must be a number, got string$/));
