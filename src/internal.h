@@ -96,6 +96,23 @@ polyenc_status pe_check_options_known(polyenc_encoder *enc, const AVCodec *codec
 const AVOption *pe_class_option(const AVClass *cls, const char *name, const char *unit);
 const char *pe_format_list(char *buf, size_t size, const char *const *items);
 
+/* ---- hdr.c: the options master-display and max-cll (HDR static metadata) ---- */
+typedef struct pe_hdr {
+  int has_mdcv, has_cll;
+  unsigned primaries[4][2]; /* G, B, R, white point (x, y), in 0.00002 units, as the option gives them */
+  unsigned luminance[2];    /* max, min, in 0.0001 cd/m2 */
+  unsigned max_cll, max_fall;
+} pe_hdr;
+/* Takes master-display and max-cll out of options (a pe_copy_options list), checked: POLYENC_ERR_ARGUMENT
+ * naming the option and its syntax. */
+polyenc_status pe_hdr_take(polyenc_encoder *enc, char **options, pe_hdr *hdr);
+/* POLYENC_ERR_UNSUPPORTED when hdr has metadata and codec cannot write it (only libx265, libsvtav1 can). */
+polyenc_status pe_hdr_check_codec(polyenc_encoder *enc, const AVCodec *codec, const pe_hdr *hdr);
+/* Into the encoder's x265-params / svtav1-params, after the options are routed; before avcodec_open2. */
+polyenc_status pe_hdr_apply_codec(polyenc_stream *s, const pe_hdr *hdr);
+/* As the AVStream's side data (mastering display, content light level), for the muxers that write them. */
+polyenc_status pe_hdr_apply_stream(polyenc_stream *s, const pe_hdr *hdr);
+
 /* ---- output.c ---- */
 polyenc_status pe_sink_open_file(polyenc_encoder *enc, const char *path, output_sink **out);
 polyenc_status pe_sink_open_writer(polyenc_encoder *enc, const polyenc_writer *w, output_sink **out);

@@ -13,6 +13,7 @@
 struct video_stream {
   polyenc_video_config cfg; /* strings owned; options point to `options` */
   char **options;
+  pe_hdr hdr; /* master-display / max-cll, taken out of options */
   AVRational frame_rate;
   enum AVColorSpace color_space;
   int full_range;
@@ -349,6 +350,8 @@ polyenc_status pe_video_create(polyenc_encoder *enc, const polyenc_video_config 
               (cfg->color_space && !v->cfg.color_space) || (cfg->color_range && !v->cfg.color_range) ||
               (cfg->color_transfer && !v->cfg.color_transfer) || (cfg->color_primaries && !v->cfg.color_primaries)))
     st = pe_set_error(enc, POLYENC_ERR_NOMEM, "out of memory adding a video stream");
+  if (!st) st = pe_hdr_take(enc, v->options, &v->hdr);
+  if (!st && codec) st = pe_hdr_check_codec(enc, codec, &v->hdr);
   if (!st) st = pe_check_options_known(enc, codec, v->options);
   if (st) {
     pe_video_free(v);
@@ -437,7 +440,8 @@ static polyenc_status create_av_stream(polyenc_stream *s) {
   st->time_base = s->codec_ctx->time_base;
   if (!v->cfg.time_base_num) st->avg_frame_rate = v->frame_rate; /* else the timestamps tell it */
   st->r_frame_rate = v->frame_rate;
-  return pe_rotation_apply(s, v->cfg.rotation);
+  polyenc_status status = pe_rotation_apply(s, v->cfg.rotation);
+  return status ? status : pe_hdr_apply_stream(s, &v->hdr);
 }
 
 polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
@@ -465,8 +469,11 @@ polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVD
     return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
                         codec->name, s->index, muxer->name);
   if ((st = check_codec_settings(enc, &v->cfg, v->ops, codec, &v->pix_fmt))) return st;
+  if ((st = pe_hdr_check_codec(enc, codec, &v->hdr))) return st;
   if ((st = configure_codec(s, codec, muxer))) return st;
-  if ((st = pe_route_options(s, v->options, muxer_opts)) || (st = quiet_x265(s))) return st;
+  if ((st = pe_route_options(s, v->options, muxer_opts)) || (st = quiet_x265(s)) ||
+      (st = pe_hdr_apply_codec(s, &v->hdr)))
+    return st;
   conversion conv = {v->pix_fmt, v->color_space, v->full_range, v->cfg.width, v->cfg.height};
   if ((st = v->ops->open(s, v->device, &conv, &v->converter))) return st;
   if ((st = open_codec(s)) || (st = create_av_stream(s))) return st;

@@ -11,6 +11,16 @@ polyenc_video_config video_cfg(int w, int h, double rate) {
   return c;
 }
 
+polyenc_video_config pq_video_cfg(int w, int h, double rate, const char *codec) {
+  polyenc_video_config c = video_cfg(w, h, rate);
+  c.codec = codec;
+  c.pixel_format = "yuv420p10le";
+  c.color_space = "bt2020";
+  c.color_transfer = "smpte2084";
+  c.color_primaries = "bt2020";
+  return c;
+}
+
 polyenc_audio_config audio_cfg(int rate, int channels) {
   polyenc_audio_config c;
   polyenc_audio_config_init(&c);

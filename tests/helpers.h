@@ -8,6 +8,8 @@
 
 /* A video config with width, height and rate set, everything else at its init value. */
 polyenc_video_config video_cfg(int w, int h, double rate);
+/* video_cfg with codec, yuv420p10le and HDR10's tags: bt2020 colour space and primaries, smpte2084 (PQ). */
+polyenc_video_config pq_video_cfg(int w, int h, double rate, const char *codec);
 /* For tests that compare two encodes made in one process: libx264 0.164's MB-tree reads memory it
  * never wrote, so a second encode in the same process can differ by a few bytes from the first
  * (PyAV shows the same). Without MB-tree libx264 is bit-exact run to run. */

@@ -254,12 +254,7 @@ static void case_alpha_qtrle_mov(void) { alpha_case("qtrle", "argb", "alpha_qtrl
 /* ---- HDR tags ---- */
 static void hdr_case(const char *codec, const char *file) {
   if (!polyenc_has_encoder(codec)) SKIP("encoder not in this FFmpeg");
-  polyenc_video_config vc = video_cfg(W, H, 25);
-  vc.codec = codec;
-  vc.pixel_format = "yuv420p10le";
-  vc.color_space = "bt2020";
-  vc.color_transfer = "smpte2084";
-  vc.color_primaries = "bt2020";
+  polyenc_video_config vc = pq_video_cfg(W, H, 25, codec);
   if (!strcmp(codec, "libaom-av1")) {
     static const char *const fast[] = {"cpu-used", "8", NULL};
     vc.options = fast;

@@ -135,7 +135,20 @@ typedef struct polyenc_video_config {
                                   "bt2020-10", "bt2020-12"; another name fails add_video with POLYENC_ERR_ARGUMENT
                                   listing these. Written in the codec context and every frame (the bitstream's
                                   VUI where the codec has one, and the container's colour box: mp4/mov colr,
-                                  Matroska Colour) */
+                                  Matroska Colour).
+                                  HDR10 static metadata: two keys of `options`, taken by polyenc itself (never
+                                  routed to the codec or muxer): "master-display", x265's syntax
+                                  "G(x,y)B(x,y)R(x,y)WP(x,y)L(max,min)" (chromaticities 0-50000 in 0.00002 units,
+                                  luminance in 0.0001 cd/m2, max 1-100000000, min below max), e.g.
+                                  "G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1)", and
+                                  "max-cll", "MaxCLL,MaxFALL" (0-65535 cd/m2 each), e.g. "1000,400". A bad value
+                                  fails add_video with POLYENC_ERR_ARGUMENT naming the option and this syntax.
+                                  Written into the bitstream by libx265 (mastering display / content light SEIs,
+                                  added to the caller's x265-params) and libsvtav1 (metadata OBUs, by
+                                  svtav1-params); any other encoder fails with POLYENC_ERR_UNSUPPORTED (at
+                                  add_video when codec names it, else at open) rather than drop it. Also stored
+                                  as the stream's side data, which FFmpeg 5.1 writes in Matroska / WebM
+                                  (MasteringMetadata, MaxCLL, MaxFALL) and mp4 / mov (mdcv, clli boxes) */
   const char *color_primaries; /* NULL: implied by color_space (bt601: smpte170m, bt709: bt709, bt2020: bt2020);
                                   else "bt709", "bt2020", "smpte170m" (= "bt601"), "bt470bg", "smpte432" (Display
                                   P3); tagged like color_transfer, checked likewise */
