@@ -15,6 +15,8 @@ export const isImageBitmap = (v) => typeof ImageBitmap !== 'undefined' && v inst
 export const isAudioBuffer = (v) =>
   v !== null && typeof v === 'object' && typeof v.getChannelData === 'function' && Number.isInteger(v.numberOfChannels);
 export const isBytes = (v) => v instanceof Uint8Array || v instanceof Uint8ClampedArray;
+/** Whether a pixel format keeps alpha (yuva420p, yuva444p10le, argb, rgba, gbrap, ya8 ...). */
+export const hasAlpha = (pf) => typeof pf === 'string' && /^(yuva|gbrap|ya\d|argb|rgba|bgra|abgr|pal8$)/.test(pf);
 
 /** A picture input (canvas, ImageBitmap, VideoFrame) after its size check; null for any other input. */
 export function pictureSource(data, stream) {
@@ -37,6 +39,8 @@ function drawToImageData(source, width, height) {
     scratchCanvas.height = height;
   }
   const ctx = scratchCanvas.getContext('2d', { willReadFrequently: true });
+  // cleared first: a picture with alpha is drawn over transparent black, not over the previous picture
+  ctx.clearRect(0, 0, width, height);
   ctx.drawImage(source, 0, 0, width, height);
   return ctx.getImageData(0, 0, width, height);
 }
@@ -49,7 +53,11 @@ function canvasImageData(canvas) {
 
 const bytesOf = (img) => new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
 
-// A VideoFrame's own bytes when its format is one the library takes as is, else null.
+// A VideoFrame's own bytes when its format is one the library takes as is, else null. RGBA / BGRA keep
+// their (un-premultiplied) alpha; RGBX / BGRX are opaque: their fourth byte, undefined, is set to 255.
+// (Chromium 156: a VideoFrame made of a canvas, or of an ImageBitmap with premultiplied alpha, holds
+// premultiplied bytes under format BGRA, and copyTo and drawImage alike give them as straight alpha; the
+// frame does not tell, so such a frame's colours come out darkened where it is translucent.)
 async function videoFrameBytes(frame) {
   const w = frame.displayWidth, h = frame.displayHeight;
   const layout = { RGBA: 'rgba', RGBX: 'rgba', BGRA: 'bgra', BGRX: 'bgra', I420: 'yuv420p' }[frame.format];
@@ -61,7 +69,9 @@ async function videoFrameBytes(frame) {
   const cw = Math.ceil(w / 2), ch = Math.ceil(h / 2);
   const packed = planes.length === 1 ? planes[0].stride === w * 4
     : planes[0].stride === w && planes[1].stride === cw && planes[1].offset === w * h && planes[2].offset === w * h + cw * ch;
-  return packed ? { bytes, layout, single: true } : null;
+  if (!packed) return null;
+  if (frame.format === 'RGBX' || frame.format === 'BGRX') for (let i = 3; i < bytes.length; i += 4) bytes[i] = 255;
+  return { bytes, layout, single: true };
 }
 
 const DEEP_16 = Object.keys(DEEP_LAYOUTS).filter((l) => DEEP_LAYOUTS[l].array === Uint16Array).map((l) => `'${l}'`);

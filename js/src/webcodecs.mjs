@@ -10,10 +10,11 @@
 //              halved every +6 like x264's crf. Without crf or bitRate, crf 23 is assumed.
 //   preset     ultrafast / superfast / veryfast -> latencyMode 'realtime', any other -> 'quality'.
 //   gopSize    a keyframe every gopSize frames (default 250, x264's keyint).
-// What WebCodecs cannot honour (crf 0, pixelFormat other than yuv420p, colorSpace / colorRange,
-// encoder options, another codec) makes 'auto' use the wasm encoder and 'webcodecs' fail.
+// What WebCodecs cannot honour (crf 0, pixelFormat other than yuv420p (alpha: see ALPHA_REASON),
+// colorSpace / colorRange, encoder options, another codec) makes 'auto' use the wasm encoder and 'webcodecs' fail.
 
 import { frameBytes } from './validate.mjs';
+import { hasAlpha } from './inputs.mjs';
 import { frameTicks, ticksToMicros } from './times.mjs';
 
 export const webcodecsAvailable = () => typeof VideoEncoder === 'function' && typeof VideoFrame === 'function';
@@ -26,11 +27,19 @@ const REALTIME_PRESETS = ['ultrafast', 'superfast', 'veryfast'];
 const MAX_QUEUE = 4; // frames waiting in the VideoEncoder: bounds memory, keeps it busy
 export const DEFAULT_GOP = 250;
 
+// Chromium's VideoEncoder (156, software) answers isConfigSupported({ ..., alpha: 'keep' }) with
+// supported: false for VP8, VP9, AV1 and H.264; where a browser does encode alpha, the alpha plane comes as
+// EncodedVideoChunk metadata (alphaSideData) that WebM stores as BlockAdditional, which the mux-only stream
+// (polyenc_add_packet: the chunk's bytes only) cannot store. So a stream with alpha is the wasm encoder's.
+const ALPHA_REASON = (pf) => `alpha needs the wasm encoder: pixelFormat '${pf}' keeps alpha, and WebCodecs ` +
+  "(alpha: 'keep') gives VP9 alpha as side data that polyenc's muxing of WebCodecs chunks cannot store (WebM BlockAdditional)";
+
 // Why this stream cannot use WebCodecs (a sentence), or null. codec: the resolved codec name.
 export function webcodecsObstacle(cfg, codec) {
   if (!webcodecsAvailable()) return 'this environment has no WebCodecs VideoEncoder';
   if (!CODEC_NAMES[codec]) return `WebCodecs has no encoder for codec '${codec}'`;
   if (cfg.crf === 0) return 'crf 0 (lossless) needs the wasm encoder';
+  if (cfg.pixelFormat && hasAlpha(cfg.pixelFormat)) return ALPHA_REASON(cfg.pixelFormat);
   if (cfg.pixelFormat && cfg.pixelFormat !== 'yuv420p') return `pixelFormat '${cfg.pixelFormat}' needs the wasm encoder`;
   if (cfg.colorSpace || cfg.colorRange) return 'colorSpace / colorRange need the wasm encoder (WebCodecs converts RGB itself)';
   if (cfg.colorTransfer || cfg.colorPrimaries) return 'colorTransfer / colorPrimaries need the wasm encoder';

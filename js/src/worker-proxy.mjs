@@ -5,7 +5,7 @@
 import { polyencError, revive } from './errors.mjs';
 import { Encoder, VideoStream, AudioStream } from './encoder.mjs';
 import { optionsOf, frameCount, samples } from './validate.mjs';
-import { frameInput, isImageDataLike, isVideoFrame, layoutView, pictureSource, sampleInput } from './inputs.mjs';
+import { frameInput, hasAlpha, isImageDataLike, isVideoFrame, layoutView, pictureSource, sampleInput } from './inputs.mjs';
 import { memoryResult } from './sinks.mjs';
 import { timesNow } from './times.mjs';
 import { abortError, abortedState, abortGate, controlOptions, Progress, watchSignal } from './control.mjs';
@@ -182,13 +182,17 @@ export class WorkerEncoder {
       const picture = pictureSource(data, stream);
       let videoFrame = null; // a picture is taken now (the caller may draw the next one at once)
       const own = isVideoFrame(picture); // its timestamp is the caller's; a wrapper's is not
+      // a canvas / ImageBitmap for a stream with alpha is read out now as RGBA: Chromium's VideoFrame of a
+      // canvas holds premultiplied bytes that it then gives as straight alpha (frameInput reads the pixels
+      // at once, before its first await)
+      const readNow = picture && !own && hasAlpha(stream._cfg && stream._cfg.pixelFormat) ? frameInput(data, o.layout, stream) : null;
       if (own) videoFrame = picture.clone(); // the caller keeps (and closes) its own frame
-      else if (picture && typeof VideoFrame === 'function') videoFrame = new VideoFrame(picture, { timestamp: 0 }); // no copy
+      else if (picture && !readNow && typeof VideoFrame === 'function') videoFrame = new VideoFrame(picture, { timestamp: 0 }); // no copy
       const times = { timestamp: o.timestamp, keyFrame: o.keyFrame, timestamps: o.timestamps, keyFrames: o.keyFrames };
       stream.encoderName = await this._send(async () => {
         if (videoFrame) return ['addFrames', [stream.index, { videoFrame, own, times }], [videoFrame]];
         const transfer = [];
-        const input = await frameInput(data, o.layout, stream);
+        const input = await (readNow || frameInput(data, o.layout, stream));
         const numFrames = frameCount(input.bytes, input.layout, stream, input.single ? 1 : o.numFrames);
         let bytes = input.bytes;
         if (ArrayBuffer.isView(data)) {
