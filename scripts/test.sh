@@ -36,7 +36,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== C tests under valgrind (quick set)"
 cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLYENC_TESTS=ON -DPOLYENC_TEST_VALGRIND=ON >/dev/null
 cmake --build build-valgrind -j"$jobs" >/dev/null
-ctest --test-dir build-valgrind -L quick -j"$jobs" --output-on-failure
+# Not the libx265 cases: x265 3.5 hands out packets whose timestamps depend on fields of its encoder
+# object that it never initialises (valgrind --track-origins: "created by a heap allocation ... in
+# x265_encoder_open"), so memcheck reports them where polyenc rescales the timestamps. They run under
+# ASan above and in the Release suite.
+ctest --test-dir build-valgrind -L quick -E 'x265|hevc' -j"$jobs" --output-on-failure
 
 echo "== C concurrency tests under ThreadSanitizer"
 bash scripts/tsan.sh
