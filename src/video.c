@@ -504,14 +504,18 @@ static polyenc_status check_frames(polyenc_stream *s, const polyenc_frames *f) {
   return POLYENC_OK;
 }
 
+/* s is a video stream of an open encoder: what polyenc_add_frames needs before it reads anything. */
+static polyenc_status check_video_open(polyenc_stream *s) {
+  if (s->kind != STREAM_VIDEO)
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one",
+                        s->index);
+  return pe_encoder_check_open(s->enc, "polyenc_add_frames");
+}
+
 polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frames) {
   if (!s) return POLYENC_ERR_ARGUMENT;
-  polyenc_encoder *enc = s->enc;
-  if (!frames) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "frames must not be NULL");
-  if (s->kind != STREAM_VIDEO)
-    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one",
-                        s->index);
-  polyenc_status st = pe_encoder_check_open(enc, "polyenc_add_frames");
+  if (!frames) return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT, "frames must not be NULL");
+  polyenc_status st = check_video_open(s);
   if (st || (st = check_frames(s, frames)) || frames->num_frames == 0) return st;
 
   int64_t frame_stride = 0;
@@ -527,10 +531,7 @@ int64_t pe_video_frame_ticks(const polyenc_stream *s) { return s->impl.video->cl
 
 polyenc_status pe_video_check_pts(polyenc_stream *s, const int64_t *pts, int n) {
   if (!s) return POLYENC_ERR_ARGUMENT;
-  if (s->kind != STREAM_VIDEO)
-    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one",
-                        s->index);
-  polyenc_status st = pe_encoder_check_open(s->enc, "polyenc_add_frames");
+  polyenc_status st = check_video_open(s);
   return st ? st : pe_clock_check(s, &s->impl.video->clock, pts, n);
 }
 
