@@ -52,11 +52,12 @@ export class Progress {
   report(enc, stats) {
     const fn = enc.onprogress;
     if (typeof fn !== 'function') return;
-    const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
-    if (now - this.last < PROGRESS_INTERVAL) return;
-    this.last = now;
+    const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+    if (now() - this.last < PROGRESS_INTERVAL) return;
+    const s = stats();
+    this.last = now(); // the interval runs between the callback's calls, whatever stats() took
     try {
-      fn.call(enc, stats());
+      fn.call(enc, s);
     } catch (e) {
       setTimeout(() => {
         throw e;
