@@ -55,6 +55,10 @@ typedef struct pe_converter_ops {
   /* The encoder, given the one chosen as for any stream (*codec) and the name the config gave (NULL: the
    * container's default): may put another in its place, or refuse the one named. */
   polyenc_status (*choose_encoder)(polyenc_encoder *enc, int device, const char *name, const AVCodec **codec);
+  /* Optional (NULL: the name as given): the name of the pixel format to ask `codec` for when the config names
+   * `name` (not NULL), where this converter writes it in another form the codec takes (NVENC: P010 for
+   * yuv420p10le). */
+  const char *(*codec_pixel_format)(const AVCodec *codec, const char *name);
   /* The pixel format (*pix_fmt: the codec's choice; name: the config's pixel_format or NULL): checked against
    * what this converter can produce, or replaced by its default for the codec when the config names none. */
   polyenc_status (*check_pixel_format)(polyenc_encoder *enc, const AVCodec *codec, const char *name,
@@ -84,5 +88,10 @@ int pe_cpu_convert(cpu_converter *c, const source_frame *src, AVFrame *dst);
 void pe_cpu_converter_free(cpu_converter *c);
 /* Whether the CPU adapter can produce this pixel format at all. */
 int pe_cpu_can_produce(enum AVPixelFormat format);
+/* The host converter's one frame (platform/cpu/stream.c): src into dst (allocated: conv's format and size),
+ * by platform/cpu/wide.c for the high-depth layouts it can produce, else by cpu (conv's converter).
+ * 0, or a negative AVERROR with the reason in reason: AVERROR_INVALIDDATA for a NaN. */
+int pe_host_convert_frame(cpu_converter *cpu, const conversion *conv, const source_frame *src, AVFrame *dst,
+                          char *reason, size_t size);
 
 #endif

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# A GPU check that travels: build test_cuda and the two CUDA benchmarks here (no GPU needed), bundle
+# A GPU check that travels: build the CUDA test programs and the two CUDA benchmarks here (no GPU needed), bundle
 # them into one directory that runs on any x86-64 Linux machine with an NVIDIA driver, and run it there.
 #
 #   scripts/gpu-check.sh                  configure build-gpu/ (bundled FFmpeg, CUDA ON, tests ON,
-#                                         Release), build test_cuda, polyenc_bench_cuda_kernels and
+#                                         Release), build test_cuda, test_cuda_gpu, test_cuda_wide,
+#                                         polyenc_bench_cuda_kernels and
 #                                         polyenc_bench_cuda_e2e, assemble build-gpu/bundle/ (bin/, lib/,
 #                                         cases.txt, run.sh) and build-gpu/gpu-check.tar.gz; checks that the
 #                                         programs need nothing but libc, libm, libpthread, libdl and the
 #                                         bundle's libpolyenc, and that the bundle is under 64 MiB
 #   scripts/gpu-check.sh --run [DIR] [run.sh options]
-#                                         run DIR/run.sh (default build-gpu/bundle): every test_cuda case
+#                                         run DIR/run.sh (default build-gpu/bundle): every case of the test programs
 #                                         (PASS / SKIP / FAIL), then the kernel and end-to-end benchmarks;
 #                                         exit status non-zero only if a test case fails
 #
@@ -20,6 +21,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-gpu
+tests=(test_cuda test_cuda_gpu test_cuda_wide)
 bundle=$build/bundle
 max_bytes=$((64 * 1024 * 1024))
 
@@ -41,20 +43,20 @@ mkdir -p "$build"
 cmake -S "$root" -B "$build" -DPOLYENC_FFMPEG=bundled -DPOLYENC_CUDA=ON -DPOLYENC_TESTS=ON \
   -DCMAKE_BUILD_TYPE=Release -DPOLYENC_TEST_DECODER=bundled >"$build/gpu-check-configure.log" 2>&1 ||
   { tail -30 "$build/gpu-check-configure.log"; die "configure failed (log: build-gpu/gpu-check-configure.log)"; }
-echo "== build test_cuda polyenc_bench_cuda_kernels polyenc_bench_cuda_e2e (-j$jobs)"
-cmake --build "$build" -j"$jobs" --target test_cuda polyenc_bench_cuda_kernels polyenc_bench_cuda_e2e
+echo "== build ${tests[*]} polyenc_bench_cuda_kernels polyenc_bench_cuda_e2e (-j$jobs)"
+cmake --build "$build" -j"$jobs" --target "${tests[@]}" polyenc_bench_cuda_kernels polyenc_bench_cuda_e2e
 
 # ---- the bundle ----
 rm -rf "$bundle"
 mkdir -p "$bundle/bin" "$bundle/lib"
-programs=("$build/tests/test_cuda" "$build/bench/cuda/polyenc_bench_cuda_kernels"
+programs=("${tests[@]/#/$build/tests/}" "$build/bench/cuda/polyenc_bench_cuda_kernels"
           "$build/bench/cuda/polyenc_bench_cuda_e2e")
 for p in "${programs[@]}"; do
   [ -x "$p" ] || die "$p was not built"
   strip -o "$bundle/bin/$(basename "$p")" "$p"
 done
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
-if needed "$bundle/bin/test_cuda" "$bundle/bin/polyenc_bench_cuda_e2e" | grep -q '^libpolyenc\.so'; then
+if for f in "$bundle"/bin/*; do needed "$f"; done | grep -q '^libpolyenc\.so'; then
   real=$(readlink -f "$build/libpolyenc.so")
   soname=$(readelf -d "$real" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
   [ -n "$soname" ] || die "$real has no SONAME"
@@ -70,10 +72,14 @@ EOF
   done
 fi
 
-# the case names, as the program lists them (the CASES X-macro of tests/test_cuda.c)
-"$bundle/bin/test_cuda" --list >"$bundle/cases.txt"
-src_cases=$(sed -n 's/^[[:space:]]*X(\([a-z0-9_]*\),.*/\1/p' "$root/tests/test_cuda.c")
-[ "$src_cases" = "$(cat "$bundle/cases.txt")" ] || die "test_cuda --list differs from the CASES of tests/test_cuda.c"
+# the cases, "program case" a line, as each program lists them (the CASES X-macro of tests/PROGRAM.c)
+: >"$bundle/cases.txt"
+for t in "${tests[@]}"; do
+  listed=$("$bundle/bin/$t" --list)
+  src_cases=$(sed -n 's/^[[:space:]]*X(\([a-z0-9_]*\),.*/\1/p' "$root/tests/$t.c")
+  [ "$src_cases" = "$listed" ] || die "$t --list differs from the CASES of tests/$t.c"
+  printf '%s\n' "$listed" | sed "s/^/$t /" >>"$bundle/cases.txt"
+done
 
 version=$("$bundle/bin/polyenc_bench_cuda_e2e" --info | sed -n 's/^polyenc //p' | head -n1)
 commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
@@ -87,7 +93,7 @@ cat >"$bundle/run.sh" <<'EOF'
 #!/bin/sh
 # polyenc GPU check. README: copy this directory (or gpu-check.tar.gz) to an x86-64 Linux machine with
 # an NVIDIA GPU and driver and run ./run.sh; nothing else is needed (no FFmpeg, compiler, CMake, ctest).
-# It runs every test_cuda case (PASS / SKIP / FAIL), then the kernel benchmark (GB/s of the colour
+# It runs every case of the CUDA test programs (PASS / SKIP / FAIL), then the kernel benchmark (GB/s of the colour
 # conversion against a device copy) and the end-to-end benchmark (1080p libx264 encode from GPU memory:
 # cuda stream against cpu stream, fps and PSNR). Exit status non-zero only when a test case fails.
 # Without a GPU or driver: "no CUDA device" with the reason, the GPU cases SKIP, exit status 0.
@@ -130,12 +136,13 @@ fi
 "$bin/polyenc_bench_cuda_e2e" --info
 
 echo
-echo "== tests: test_cuda, $(grep -c . "$here/cases.txt") cases"
+echo "== tests: $(grep -c . "$here/cases.txt") cases of $(cut -d' ' -f1 "$here/cases.txt" | uniq | tr '\n' ' ')"
 pass=0 skip=0 fail=0 failed=
-for c in $(cat "$here/cases.txt"); do
+while read -r prog name; do
+  c=$prog.$name
   log=$tmp/$c.log
   start=$(date +%s)
-  POLYENC_TEST_TMP=$tmp/tests $limit "$bin/test_cuda" "$c" </dev/null >"$log" 2>&1
+  POLYENC_TEST_TMP=$tmp/tests $limit "$bin/$prog" "$name" </dev/null >"$log" 2>&1
   rc=$?
   secs=$(($(date +%s) - start))
   case $rc in
@@ -159,7 +166,7 @@ for c in $(cat "$here/cases.txt"); do
       printf 'FAIL  %-32s exit %s after %ss\n' "$c" "$rc" "$secs"
       tail -n 60 "$log" | sed 's/^/      | /' ;;
   esac
-done
+done <"$here/cases.txt"
 echo "tests: $pass passed, $skip skipped, $fail failed${failed:+ (failed:$failed)}"
 
 if [ "$tests_only" = 0 ]; then

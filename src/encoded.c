@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <libavutil/pixdesc.h>
+
 #include "internal.h"
 
 struct encoded_stream {
@@ -15,6 +17,7 @@ struct encoded_stream {
   int64_t packets;
   int needs_extradata; /* mp4-family container, h264/hevc, none given: the first packet must be Annex B */
   int rotation;        /* clockwise degrees, written as the display matrix (rotation.c) */
+  enum AVPixelFormat pix_fmt; /* AV_PIX_FMT_NONE: not stated */
   pe_video_clock clock; /* the pts of frames given to pe_encoded_next_pts (from open) */
 };
 
@@ -46,6 +49,10 @@ polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_vid
                         "width x height must be at most POLYENC_MAX_PIXELS (%d), got %d x %d", POLYENC_MAX_PIXELS,
                         cfg->width, cfg->height);
   if ((st = pe_rotation_check(enc, cfg->rotation))) return st;
+  enum AVPixelFormat pix_fmt = cfg->pixel_format ? av_get_pix_fmt(cfg->pixel_format) : AV_PIX_FMT_NONE;
+  if (cfg->pixel_format && pix_fmt == AV_PIX_FMT_NONE)
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "pixel_format '%s' is not a pixel format FFmpeg knows (\"yuv420p\", "
+                        "\"yuv420p10le\", ...)", cfg->pixel_format);
   if (cfg->extradata_size && !cfg->extradata)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "extradata is NULL but extradata_size is %zu", cfg->extradata_size);
   encoded_stream *e = av_mallocz(sizeof *e);
@@ -56,6 +63,7 @@ polyenc_status pe_encoded_create(polyenc_encoder *enc, const polyenc_encoded_vid
   e->frame_rate = has_rate ? av_d2q(cfg->frame_rate, 1001000) : (AVRational){0, 1};
   e->time_base = has_tb ? (AVRational){cfg->time_base_num, cfg->time_base_den} : av_inv_q(e->frame_rate);
   e->rotation = cfg->rotation;
+  e->pix_fmt = pix_fmt;
   if (cfg->extradata_size) {
     if (!(e->extradata = av_mallocz(cfg->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE))) {
       av_free(e);
@@ -79,6 +87,7 @@ polyenc_status pe_encoded_open(polyenc_stream *s, const AVOutputFormat *muxer) {
   st->codecpar->codec_id = e->codec_id;
   st->codecpar->width = e->width;
   st->codecpar->height = e->height;
+  st->codecpar->format = e->pix_fmt;
   st->time_base = e->time_base;
   if (e->frame_rate.num) st->avg_frame_rate = st->r_frame_rate = e->frame_rate;
   if (e->extradata_size) {

@@ -256,8 +256,10 @@ static polyenc_status quiet_x265(polyenc_stream *s) {
 static polyenc_status check_codec_settings(polyenc_encoder *enc, const polyenc_video_config *cfg,
                                            const pe_converter_ops *ops, const AVCodec *codec,
                                            enum AVPixelFormat *pix_fmt) {
-  polyenc_status st = choose_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
-  if (!st) st = ops->check_pixel_format(enc, codec, cfg->pixel_format, pix_fmt);
+  const char *name = cfg->pixel_format && ops->codec_pixel_format ? ops->codec_pixel_format(codec, cfg->pixel_format)
+                                                                  : cfg->pixel_format;
+  polyenc_status st = choose_pixel_format(enc, codec, name, pix_fmt);
+  if (!st) st = ops->check_pixel_format(enc, codec, name, pix_fmt);
   if (!st) st = check_dimensions(enc, cfg, codec, *pix_fmt);
   if (!st) st = check_crf(enc, codec, cfg->crf);
   if (!st) st = check_preset(enc, codec, cfg->preset);

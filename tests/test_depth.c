@@ -295,11 +295,23 @@ static void case_nan_rejected_stream_usable(void) {
   const char *msg = polyenc_last_error(enc);
   CHECK_CONTAINS(msg, "frame 1");
   CHECK_CONTAINS(msg, "channel G");
-  CHECK_CONTAINS(msg, "x 12, y 7");
+  CHECK_CONTAINS(msg, "pixel (12, 7)");
   polyenc_stats st;
   CHECK_OK(enc, polyenc_get_stats(enc, s, &st));
   CHECK_EQ_INT(st.frames, 0); /* nothing of the call: frame 0 was fine but not encoded either */
   f[px * 3 + px + 7 * W + 12] = 0.5f;
+  /* in frame 0 (found by its conversion): the first in raster order, of a call of one frame and of two */
+  f[2 * px + 9 * W + 3] = NAN;  /* channel B, pixel (3, 9) */
+  f[0 * px + 9 * W + 40] = NAN; /* channel R, pixel (40, 9): later in the row */
+  for (int n = 1; n <= 2; n++) {
+    fr.num_frames = n;
+    CHECK_STATUS(enc, polyenc_add_frames(s, &fr), POLYENC_ERR_ARGUMENT);
+    msg = polyenc_last_error(enc);
+    CHECK_CONTAINS(msg, "frame 0 of the call: NaN in channel B at pixel (3, 9)");
+    CHECK_OK(enc, polyenc_get_stats(enc, s, &st));
+    CHECK_EQ_INT(st.frames, 0);
+  }
+  f[2 * px + 9 * W + 3] = f[0 * px + 9 * W + 40] = 0.25f;
   CHECK_OK(enc, polyenc_add_frames(s, &fr));
   CHECK_OK(enc, polyenc_close(enc));
   CHECK_OK(enc, polyenc_get_stats(enc, s, &st));

@@ -25,7 +25,9 @@
   X(rotation_mkv_unsupported, QUICK)    \
   X(bad_rotation, QUICK)                \
   X(clock_like_video_stream, QUICK)     \
-  X(clock_errors_advance_nothing, QUICK)
+  X(clock_errors_advance_nothing, QUICK)  \
+  X(pixel_format_in_vpcc, QUICK)        \
+  X(bad_pixel_format, QUICK)
 CHECK_MAIN(CASES)
 
 enum { W = 96, H = 64, N = 30 };
@@ -38,12 +40,10 @@ typedef struct packets {
   int extradata_size;
 } packets;
 
-/* A direct polyenc encode of N frames to mp4, then its packets as libavformat reads them back. */
-static void direct_encode(const char *path, packets *out) {
-  polyenc_video_config vc = video_cfg(W, H, 25);
-  vc.options = repeatable_x264; /* decoded frames are compared with a second encode's */
+/* A direct polyenc encode of N frames (vc), then its packets as libavformat reads them back. */
+static void encode_read_back(const char *path, const polyenc_video_config *vc, packets *out) {
   uint8_t *rgb = pattern_frames(W, H, N);
-  encode_video_file(path, NULL, &vc, rgb, N);
+  encode_video_file(path, NULL, vc, rgb, N);
   free(rgb);
   AVFormatContext *fmt = NULL;
   CHECK(avformat_open_input(&fmt, path, NULL, NULL) == 0);
@@ -65,6 +65,13 @@ static void direct_encode(const char *path, packets *out) {
   CHECK_EQ_INT(out->count, N);
 }
 
+/* ... with libx264 into mp4. */
+static void direct_encode(const char *path, packets *out) {
+  polyenc_video_config vc = video_cfg(W, H, 25);
+  vc.options = repeatable_x264; /* decoded frames are compared with a second encode's */
+  encode_read_back(path, &vc, out);
+}
+
 static void packets_free(packets *p) {
   for (int i = 0; i < p->count; i++) av_packet_free(&p->items[i]);
   free(p->extradata);
@@ -72,7 +79,7 @@ static void packets_free(packets *p) {
 
 static polyenc_encoded_video_config encoded_cfg(const packets *p) {
   polyenc_encoded_video_config cfg = {"h264", W, H, 0, p->time_base.num, p->time_base.den, p->extradata,
-                                      (size_t)p->extradata_size, 0};
+                                      (size_t)p->extradata_size, 0, NULL};
   return cfg;
 }
 
@@ -210,12 +217,12 @@ static void case_mp4_needs_extradata(void) {
 
 static void case_unknown_codec(void) {
   polyenc_encoder *enc = polyenc_encoder_new();
-  polyenc_encoded_video_config cfg = {"nope264", W, H, 25, 0, 0, NULL, 0, 0};
+  polyenc_encoded_video_config cfg = {"nope264", W, H, 25, 0, 0, NULL, 0, 0, NULL};
   polyenc_stream *s;
   CHECK_STATUS(enc, polyenc_add_encoded_video(enc, &cfg, &s), POLYENC_ERR_ARGUMENT);
   CHECK_CONTAINS(polyenc_last_error(enc), "codec");
   CHECK_CONTAINS(polyenc_last_error(enc), "nope264");
-  polyenc_encoded_video_config no_rate = {"h264", W, H, 0, 0, 0, NULL, 0, 0};
+  polyenc_encoded_video_config no_rate = {"h264", W, H, 0, 0, 0, NULL, 0, 0, NULL};
   CHECK_STATUS(enc, polyenc_add_encoded_video(enc, &no_rate, &s), POLYENC_ERR_ARGUMENT);
   CHECK_CONTAINS(polyenc_last_error(enc), "frame_rate");
   polyenc_encoder_free(enc);
@@ -234,7 +241,7 @@ static void case_packet_on_wrong_stream(void) {
 
 static void case_packet_before_open(void) {
   polyenc_encoder *enc = polyenc_encoder_new();
-  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 0};
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 0, NULL};
   polyenc_stream *s;
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
   const uint8_t annex_b[] = {0, 0, 0, 1, 0x65, 0x88};
@@ -270,7 +277,7 @@ static void case_rotation_mp4(void) {
 /* FFmpeg 5.1 cannot write a display matrix in Matroska: open fails naming it, rather than drop it. */
 static void case_rotation_mkv_unsupported(void) {
   polyenc_encoder *enc = polyenc_encoder_new();
-  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 90};
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 90, NULL};
   polyenc_stream *s;
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
   const char *path = tmp_path("rot90.mkv");
@@ -286,11 +293,11 @@ static void case_bad_rotation(void) {
   const int bad[] = {45, -90, 360, 1};
   polyenc_stream *s;
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-    polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, bad[i]};
+    polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, bad[i], NULL};
     CHECK_STATUS(enc, polyenc_add_encoded_video(enc, &cfg, &s), POLYENC_ERR_ARGUMENT);
     CHECK_CONTAINS(polyenc_last_error(enc), "rotation must be 0, 90, 180 or 270"); /* rotation.c's message */
   }
-  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 270}; /* the encoder is still usable */
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 0, 0, NULL, 0, 270, NULL}; /* the encoder is still usable */
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
   CHECK_EQ_INT(polyenc_stream_index(s), 0);
   polyenc_encoder_free(enc);
@@ -335,8 +342,8 @@ static void case_clock_like_video_stream(void) {
 
   /* a mux-only stream of the same rate and time base: the same pts, call by call */
   enc = polyenc_encoder_new();
-  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 1, 1000, NULL, 0, 0};
-  polyenc_encoded_video_config plain = {"h264", W, H, 30, 0, 0, NULL, 0, 0}; /* 0/0: 1/frame_rate */
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 1, 1000, NULL, 0, 0, NULL};
+  polyenc_encoded_video_config plain = {"h264", W, H, 30, 0, 0, NULL, 0, 0, NULL}; /* 0/0: 1/frame_rate */
   polyenc_stream *s, *s2;
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &plain, &s2));
@@ -368,8 +375,8 @@ static void case_clock_like_video_stream(void) {
 /* A rejected call advances nothing: the next one continues where the last accepted left off. */
 static void case_clock_errors_advance_nothing(void) {
   polyenc_encoder *enc = polyenc_encoder_new();
-  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 1, 1000, NULL, 0, 0};
-  polyenc_encoded_video_config no_rate = {"h264", W, H, 0, 1, 90000, NULL, 0, 0};
+  polyenc_encoded_video_config cfg = {"h264", W, H, 25, 1, 1000, NULL, 0, 0, NULL};
+  polyenc_encoded_video_config no_rate = {"h264", W, H, 0, 1, 90000, NULL, 0, 0, NULL};
   polyenc_video_config vc = video_cfg(W, H, 25);
   polyenc_stream *s, *s2, *v;
   CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
@@ -406,3 +413,60 @@ static void case_clock_errors_advance_nothing(void) {
 static void case_clock_like_video_stream(void) { SKIP("pe_encoded_next_pts is internal: not linked in this build"); }
 static void case_clock_errors_advance_nothing(void) { SKIP("pe_encoded_next_pts is internal: not linked in this build"); }
 #endif
+
+/* The bytes of mp4's vpcC box (VP9's codec record) after its header, version and flags: profile, level, then
+ * bit depth (high 4 bits) | chroma subsampling | full range. */
+static void vpcc_of(const char *path, uint8_t out[3]) {
+  FILE *f = fopen(path, "rb");
+  CHECK(f);
+  static uint8_t buf[1 << 16];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  for (size_t i = 0; i + 11 < n; i++)
+    if (!memcmp(buf + i, "vpcC", 4)) {
+      memcpy(out, buf + i + 8, 3);
+      return;
+    }
+  CHECK_MSG(0, "no vpcC box in the first %zu bytes of %s", n, path);
+}
+
+/* A 10-bit VP9 remuxed into mp4: the stated pixel_format is the bit depth and profile of its vpcC record. */
+static void case_pixel_format_in_vpcc(void) {
+  if (!polyenc_has_encoder("libvpx-vp9")) SKIP("no libvpx-vp9");
+  polyenc_video_config vc = video_cfg(W, H, 25);
+  static const char *const fast[] = {"deadline", "realtime", "cpu-used", "8", NULL};
+  vc.codec = "libvpx-vp9", vc.pixel_format = "yuv420p10le", vc.options = fast;
+  packets p;
+  encode_read_back(tmp_path("vp9_10.webm"), &vc, &p);
+  const char *out = tmp_path("vp9_10.mp4");
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_encoded_video_config cfg = {"vp9", W, H, 0, p.time_base.num, p.time_base.den, NULL, 0, 0, "yuv420p10le"};
+  polyenc_stream *s;
+  CHECK_OK(enc, polyenc_add_encoded_video(enc, &cfg, &s));
+  CHECK_OK(enc, polyenc_open_file(enc, out, NULL));
+  for (int i = 0; i < p.count; i++) {
+    const AVPacket *k = p.items[i];
+    CHECK_OK(enc, polyenc_add_packet(s, k->data, (size_t)k->size, k->pts, k->dts, k->duration, k->flags & AV_PKT_FLAG_KEY));
+  }
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+  uint8_t vpcc[3] = {0};
+  vpcc_of(out, vpcc);
+  CHECK_EQ_INT(vpcc[0], 2);       /* profile 2: 10-bit 4:2:0 */
+  CHECK_EQ_INT(vpcc[2] >> 4, 10); /* bit depth */
+  char *probe = ffprobe("-v error -select_streams v -show_entries stream=codec_name,pix_fmt,nb_read_frames -count_frames", out);
+  char buf[32];
+  CHECK_STREQ(kv_get(probe, "pix_fmt", 0, buf, sizeof buf), "yuv420p10le");
+  CHECK_STREQ(kv_get(probe, "nb_read_frames", 0, buf, sizeof buf), "30");
+  free(probe);
+  packets_free(&p);
+}
+
+static void case_bad_pixel_format(void) {
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_encoded_video_config cfg = {"vp9", W, H, 25, 0, 0, NULL, 0, 0, "yuv420p11"};
+  polyenc_stream *s;
+  CHECK_STATUS(enc, polyenc_add_encoded_video(enc, &cfg, &s), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "pixel_format 'yuv420p11'");
+  polyenc_encoder_free(enc);
+}

@@ -316,7 +316,7 @@ static void case_nan_named(void) {
         AVFrame *out = frame_new(fmt_at(i), 67, 35);
         char err[256] = "", want[64];
         CHECK_EQ_INT(pe_wide_convert_with(kernels[k], &t.f, out, AVCOL_SPC_BT709, 0, err, sizeof err),
-                     AVERROR(EINVAL));
+                     AVERROR_INVALIDDATA);
         snprintf(want, sizeof want, "NaN in channel %c at pixel (%d, %d)", "RGB"[where[n][2]], where[n][0],
                  where[n][1]);
         if (n == 1) snprintf(want, sizeof want, "NaN in channel R at pixel (66, 34)");

@@ -211,7 +211,7 @@ typedef enum polyenc_layout {
                              png), else ignored */
   POLYENC_BGRA,           /* N x H x W x 4 packed */
   POLYENC_YUV420P,        /* N x (Y: H x W, U: H/2 x W/2, V: H/2 x W/2), used as is when the codec takes yuv420p */
-  /* High depth (cpu streams): converted at full precision into 8, 10 and 12-bit pixel formats (no 8-bit step in
+  /* High depth (cpu and cuda streams): converted at full precision into 8, 10 and 12-bit pixel formats (no 8-bit step in
    * between) for yuv420p, yuv444p, yuv420p10le, yuv444p10le, yuv420p12le, yuv444p12le, p010le, yuva420p and
    * yuva444p10le; the 16-bit layouts into any other pixel format through swscale. */
   POLYENC_RGB48,          /* N x H x W x 3 uint16, native endian, 0..65535 */
@@ -253,9 +253,11 @@ POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polye
  * A video stream added with device "cuda" (= "cuda:0") or "cuda:N" converts RGB to YUV on that GPU.
  * - add_video fails with POLYENC_ERR_UNSUPPORTED, naming the reason, when this build has no CUDA support,
  *   the machine has no CUDA driver or no GPU, or N is not a device (polyenc_cuda_device_count()).
- * - Input: polyenc_add_frames with data a device pointer, in RGB_PLANAR, RGB24, RGBA or BGRA (YUV420P and
- *   the high-depth layouts RGB48, RGBA64, RGB_PLANAR16, RGB_PLANAR_F32 are for cpu streams: POLYENC_ERR_ARGUMENT), any strides; or polyenc_add_frames_dlpack. The conversion (BT.601 / BT.709 /
- *   BT.2020, tv or pc range, chroma = mean of each 2x2 block) matches the CPU path's arithmetic.
+ * - Input: polyenc_add_frames with data a device pointer, in RGB_PLANAR, RGB24, RGBA, BGRA, RGB48, RGBA64,
+ *   RGB_PLANAR16 or RGB_PLANAR_F32 (YUV420P is for cpu streams: POLYENC_ERR_ARGUMENT), any strides; or
+ *   polyenc_add_frames_dlpack. The conversion (BT.601 / BT.709 / BT.2020, tv or pc range, chroma = mean of
+ *   each 2x2 block) matches the CPU path's arithmetic; a NaN in a float call is found on the GPU before
+ *   anything of the call is converted (POLYENC_ERR_ARGUMENT naming frame, channel and pixel).
  * - Encoder: codec NULL or a spec name ("h264", "hevc", "av1") gives NVENC (h264_nvenc, ...) when the
  *   GPU has a working NVENC (probed once per device by opening a real session): the kernel writes
  *   straight into the encoder's GPU frames (NV12, or the pixel_format asked: yuv420p, yuv444p), nothing is
@@ -264,7 +266,9 @@ POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polye
  *   previous frame is being encoded. An NVENC codec named explicitly on a GPU without a working NVENC
  *   fails with POLYENC_ERR_UNSUPPORTED naming the GPU and the reason. POLYENC_LOG=info and
  *   `polyenc info` tell which path a stream takes. crf on NVENC sets its constant-quality level (cq).
- * - pixel_format: nv12, yuv420p or yuv444p on a cuda stream (NULL: the encoder's default).
+ * - pixel_format: nv12, yuv420p, yuv444p, yuv420p10le, yuv444p10le or p010le on a cuda stream (NULL: the
+ *   encoder's default); NVENC takes 10-bit 4:2:0 as P010 and 10-bit 4:4:4 as yuv444p16le (hevc, av1;
+ *   h264_nvenc has no 10-bit).
  * - Synchronisation: before reading, polyenc waits for all work queued in the device's primary context
  *   (cuCtxSynchronize): the context of the CUDA runtime, so of PyTorch, CuPy and JAX. The frames may
  *   thus still be being written on any of the caller's streams when polyenc_add_frames is called; when
@@ -295,6 +299,10 @@ typedef struct polyenc_encoded_video_config {
                                         POLYENC_ERR_ARGUMENT), clockwise degrees a player turns the picture,
                                         written as the stream's display matrix in mp4 / mov (other containers:
                                         open fails with POLYENC_ERR_UNSUPPORTED naming it) */
+  const char *pixel_format;          /* NULL: not stated; else the packets' pixel format as FFmpeg names it
+                                        ("yuv420p", "yuv420p10le", ...), for the container's codec record
+                                        (e.g. the bit depth of mp4's vpcC for VP9); an unknown name is
+                                        POLYENC_ERR_ARGUMENT */
 } polyenc_encoded_video_config;
 POLYENC_API polyenc_status polyenc_add_encoded_video(polyenc_encoder *enc, const polyenc_encoded_video_config *cfg,
                                                      polyenc_stream **out);
@@ -302,10 +310,14 @@ POLYENC_API polyenc_status polyenc_add_packet(polyenc_stream *s, const uint8_t *
                                               int64_t dts, int64_t duration, int is_keyframe);
 
 /* ---- DLPack input (PyTorch, JAX, CuPy, NumPy tensors without a copy) ----
- * polyenc_add_frames_dlpack takes a DLTensor of dtype uint8 (lanes 1) and shape (N, 3, H, W) (RGB
- * planar) or (N, H, W, 3) (RGB24) or (N, H, W, 4) (RGBA, alpha as for POLYENC_RGBA), H and W equal to the stream's,
- * any non-negative strides (in elements, i.e. bytes for uint8; NULL = compact row-major), data +
- * byte_offset the first element. Device: kDLCPU (and kDLCUDAHost, kDLCUDAManaged) on a cpu stream;
+ * polyenc_add_frames_dlpack takes a DLTensor (lanes 1), H and W equal to the stream's, of
+ *   dtype uint8:   (N, 3, H, W) RGB_PLANAR, (N, H, W, 3) RGB24, (N, H, W, 4) RGBA (alpha as for POLYENC_RGBA);
+ *   dtype uint16:  (N, 3, H, W) RGB_PLANAR16, (N, H, W, 3) RGB48, (N, H, W, 4) RGBA64;
+ *   dtype float32: (N, 3, H, W) RGB_PLANAR_F32 (values in [0, 1], clamped; a NaN is an error naming frame,
+ *                  channel and pixel); channels-last float32 is not a layout (tensor.permute(0, 3, 1, 2)
+ *                  gives the (N, 3, H, W) view without a copy);
+ * any non-negative strides (in elements; NULL = compact row-major), data + byte_offset the first element.
+ * The tensor's memory is read in place, never copied first. Device: kDLCPU (and kDLCUDAHost, kDLCUDAManaged) on a cpu stream;
  * kDLCUDA (and kDLCUDAHost, kDLCUDAManaged) on a cuda stream of the same device_id. Another dtype,
  * shape or device fails with POLYENC_ERR_ARGUMENT naming it; nothing of that tensor is encoded.
  * Synchronisation as for CUDA streams above. The tensor is only read during the call: the caller keeps

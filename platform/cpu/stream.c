@@ -3,7 +3,8 @@
  * WebAssembly build) into one AVFrame, reused while the encoder does not hold it.
  * The high-depth layouts (RGB48, RGBA64, RGB_PLANAR16, RGB_PLANAR_F32) go to platform/cpu/wide.c when it
  * produces the stream's pixel format (at full precision, alpha included), else the 16-bit ones to the
- * CPU adapter's swscale path; float frames are checked for NaN before any frame of the call is encoded. */
+ * CPU adapter's swscale path; float frames are checked for NaN before any frame of the call is encoded (the
+ * first by its own conversion, which finds a NaN before the frame is sent; the others by one read before). */
 #include <string.h>
 
 #include <libavutil/pixdesc.h>
@@ -84,6 +85,11 @@ static const char *const wide_formats = "yuv420p, yuv444p, yuv420p10le, yuv444p1
 
 static const char *layout_name(polyenc_layout layout) {
   switch (layout) {
+  case POLYENC_RGB_PLANAR: return "RGB_PLANAR";
+  case POLYENC_RGB24: return "RGB24";
+  case POLYENC_RGBA: return "RGBA";
+  case POLYENC_BGRA: return "BGRA";
+  case POLYENC_YUV420P: return "YUV420P";
   case POLYENC_RGB48: return "RGB48";
   case POLYENC_RGBA64: return "RGBA64";
   case POLYENC_RGB_PLANAR16: return "RGB_PLANAR16";
@@ -92,33 +98,53 @@ static const char *layout_name(polyenc_layout layout) {
   }
 }
 
-/* The first NaN of n float frames, before anything is encoded: POLYENC_ERR_ARGUMENT naming it. */
-static polyenc_status find_nan(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride) {
+/* The error of a NaN at `where` ("NaN in channel G at pixel (12, 7)") in float frame i of the call. */
+static polyenc_status nan_error(polyenc_stream *s, int i, const char *where) {
+  return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
+                      "RGB_PLANAR_F32 frame %d of the call: %s (stream %d; nothing of the call was encoded)", i,
+                      where, s->index);
+}
+
+/* The first NaN of float frames [from, n), in raster order (pe_wide_convert's), before anything is encoded. */
+static polyenc_status find_nan(polyenc_stream *s, const source_frame *first, int from, int n, int64_t frame_stride) {
   const int64_t *st = first->strides;
-  for (int i = 0; i < n; i++) {
-    const uint8_t *frame = first->data + i * frame_stride;
-    for (int c = 0; c < 3; c++)
-      for (int y = 0; y < first->height; y++) {
-        const uint8_t *row = frame + c * st[0] + y * st[1];
-        int nan = 0;
+  for (int i = from; i < n; i++)
+    for (int y = 0; y < first->height; y++) {
+      const uint8_t *row = first->data + i * frame_stride + y * st[1];
+      int nan = 0;
+      for (int c = 0; c < 3; c++)
         for (int x = 0; x < first->width; x++) {
           float v;
-          memcpy(&v, row + x * st[2], sizeof v);
+          memcpy(&v, row + c * st[0] + x * st[2], sizeof v);
           nan |= v != v;
         }
-        if (!nan) continue;
-        for (int x = 0; x < first->width; x++) {
+      for (int x = 0; nan && x < first->width; x++)
+        for (int c = 0; c < 3; c++) {
           float v;
-          memcpy(&v, row + x * st[2], sizeof v);
-          if (v != v)
-            return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
-                                "RGB_PLANAR_F32 frame %d of the call: NaN in channel %c at pixel (x %d, y %d) "
-                                "(stream %d; nothing of the call was encoded)",
-                                i, "RGB"[c], x, y, s->index);
+          memcpy(&v, row + c * st[0] + x * st[2], sizeof v);
+          if (v != v) {
+            char where[80];
+            snprintf(where, sizeof where, "NaN in channel %c at pixel (%d, %d)", "RGB"[c], x, y);
+            return nan_error(s, i, where);
+          }
         }
-      }
-  }
+    }
   return POLYENC_OK;
+}
+
+int pe_host_convert_frame(cpu_converter *cpu, const conversion *conv, const source_frame *src, AVFrame *dst,
+                          char *reason, size_t size) {
+  reason[0] = '\0';
+  if (pe_wide_is_layout(src->layout) && pe_wide_can_produce(conv->format))
+    return pe_wide_convert(src, dst, conv->color_space, conv->full_range, reason, size);
+  if (src->layout == POLYENC_RGB_PLANAR_F32) {
+    snprintf(reason, size, "layout RGB_PLANAR_F32 cannot be converted into pixel_format %s: float frames go into %s",
+             av_get_pix_fmt_name(conv->format), wide_formats);
+    return AVERROR(ENOSYS);
+  }
+  int ret = pe_cpu_convert(cpu, src, dst);
+  if (ret < 0) pe_error_text(ret, reason, size);
+  return ret;
 }
 
 static polyenc_status host_convert(void *state, polyenc_stream *s, const source_frame *first, int n,
@@ -133,26 +159,20 @@ static polyenc_status host_convert(void *state, polyenc_stream *s, const source_
                           "layout RGB_PLANAR_F32 cannot be converted into pixel_format %s (stream %d): float frames "
                           "go into %s; use a 16-bit layout (RGB48, RGBA64, RGB_PLANAR16) for other pixel formats",
                           av_get_pix_fmt_name(h->conv.format), s->index, wide_formats);
-    polyenc_status st = find_nan(s, first, n, frame_stride);
+    /* frame 0's NaN is found by its conversion, before it is sent: the others are read once more first */
+    polyenc_status st = find_nan(s, first, 1, n, frame_stride);
     if (st) return st;
   }
   for (int i = 0; i < n; i++) {
     src.data = first->data + i * frame_stride;
     int ret = av_frame_is_writable(h->frame) ? 0 : new_frame_buffer(h->frame); /* the encoder may hold the last one */
     char reason[600] = "";
-    if (ret >= 0 && wide)
-      ret = pe_wide_convert(&src, h->frame, h->conv.color_space, h->conv.full_range, reason, sizeof reason);
-    else if (ret >= 0)
-      ret = pe_cpu_convert(h->cpu, &src, h->frame);
-    if (ret < 0) {
-      if (wide && reason[0])
-        return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret),
-                                                 "converting %s frame %d of stream %d failed: %s",
-                                                 layout_name(first->layout), i, s->index, reason));
-      return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret),
-                                               "converting frame %d of stream %d failed: %s", i, s->index,
-                                               pe_error_text(ret, reason, sizeof reason)));
-    }
+    if (ret >= 0) ret = pe_host_convert_frame(h->cpu, &h->conv, &src, h->frame, reason, sizeof reason);
+    else pe_error_text(ret, reason, sizeof reason);
+    if (ret == AVERROR_INVALIDDATA && wide) return nan_error(s, i, reason);
+    if (ret < 0)
+      return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret), "converting %s frame %d of stream %d failed: %s",
+                                               layout_name(first->layout), i, s->index, reason));
     polyenc_status st = sink->send(sink->opaque, h->frame, i);
     if (st) return st;
   }

@@ -2,7 +2,8 @@
  *
  * libyuv has no conversion from 16-bit or float RGB (1857: AR64 / AB64 only to and from 8-bit ARGB,
  * which would put an 8-bit step in between), so every path here is our own: the C kernel below
- * (every host, the wasm build), and on x86-64 an AVX2 + FMA kernel (wide_avx2.c) chosen by cpuid. */
+ * (every host), on x86-64 an AVX2 + FMA kernel (wide_avx2.c) chosen by cpuid, and in the wasm build a
+ * SIMD128 kernel (wide_simd128.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -267,9 +268,10 @@ static int report_nan(const wide_rows *r, int rows, int w, int y, char *err, siz
     for (int x = 0; x < w; x++)
       for (int c = 0; c < 3; c++) {
         float v = ((const float *)r->src[i][c])[x];
-        if (v != v) return fail(err, size, AVERROR(EINVAL), "NaN in channel %c at pixel (%d, %d)", "RGB"[c], x, y + i);
+        if (v != v)
+          return fail(err, size, AVERROR_INVALIDDATA, "NaN in channel %c at pixel (%d, %d)", "RGB"[c], x, y + i);
       }
-  return fail(err, size, AVERROR(EINVAL), "NaN in rows %d-%d", y, y + rows - 1);
+  return fail(err, size, AVERROR_INVALIDDATA, "NaN in rows %d-%d", y, y + rows - 1);
 }
 
 /* ------------------------------------------------------------------ entry points */
@@ -311,11 +313,20 @@ static rows_fn pick_kernel(pe_wide_kernel kernel) {
 #ifdef PE_WIDE_HAVE_AVX2
   if (kernel == PE_WIDE_AUTO && pe_wide_cpu_has_avx2()) return pe_wide_rows_avx2;
 #endif
+#ifdef PE_WIDE_HAVE_SIMD128
+  if (kernel == PE_WIDE_AUTO) return pe_wide_rows_simd128;
+#endif
   (void)kernel;
   return pe_wide_rows_c;
 }
 
-const char *pe_wide_kernel_name(void) { return pick_kernel(PE_WIDE_AUTO) == pe_wide_rows_c ? "c" : "avx2+fma"; }
+const char *pe_wide_kernel_name(void) {
+  rows_fn f = pick_kernel(PE_WIDE_AUTO);
+#ifdef PE_WIDE_HAVE_SIMD128
+  if (f == pe_wide_rows_simd128) return "simd128";
+#endif
+  return f == pe_wide_rows_c ? "c" : "avx2+fma";
+}
 
 static uint8_t *plane_row(const AVFrame *f, int plane, int y) { return f->data[plane] + (ptrdiff_t)y * f->linesize[plane]; }
 

@@ -47,18 +47,18 @@ int pe_wide_can_produce(enum AVPixelFormat format);
 /* src (a wide layout) -> dst, an allocated frame of a format above with src's width and height.
  * cs: AVCOL_SPC_SMPTE170M / BT470BG (BT.601), AVCOL_SPC_BT709 or AVCOL_SPC_BT2020_NCL; full_range: 0 tv,
  * 1 pc. Returns 0, or a negative AVERROR with the reason in err (may be NULL): AVERROR(EINVAL) for a
- * bad argument or a NaN ("NaN in channel G at pixel (12, 7)"; dst is then partly written),
- * AVERROR(ENOMEM). Thread-safe: no state besides the caller's buffers. */
+ * bad argument, AVERROR_INVALIDDATA for a NaN (the first in raster order: "NaN in channel G at pixel
+ * (12, 7)"; dst is then partly written), AVERROR(ENOMEM). Thread-safe: no state besides the caller's buffers. */
 int pe_wide_convert(const source_frame *src, AVFrame *dst, enum AVColorSpace cs, int full_range, char *err,
                     size_t errsize);
 
-/* The kernels: PE_WIDE_AUTO picks the fastest the CPU runs (AVX2 + FMA on x86-64 when cpuid says so);
- * PE_WIDE_PLAIN_C forces the portable C code (what the wasm build and non-x86 hosts run), for tests and
- * benchmarks. */
+/* The kernels: PE_WIDE_AUTO picks the fastest the CPU runs (AVX2 + FMA on x86-64 when cpuid says so,
+ * SIMD128 in the wasm build); PE_WIDE_PLAIN_C forces the portable C code (what non-x86 hosts run), for
+ * tests and benchmarks. */
 typedef enum pe_wide_kernel { PE_WIDE_AUTO, PE_WIDE_PLAIN_C } pe_wide_kernel;
 int pe_wide_convert_with(pe_wide_kernel kernel, const source_frame *src, AVFrame *dst, enum AVColorSpace cs,
                          int full_range, char *err, size_t errsize);
-/* The kernel PE_WIDE_AUTO runs on this machine: "avx2+fma" or "c". */
+/* The kernel PE_WIDE_AUTO runs on this machine: "avx2+fma", "simd128" or "c". */
 const char *pe_wide_kernel_name(void);
 
 #endif

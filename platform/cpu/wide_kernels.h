@@ -1,4 +1,4 @@
-/* The row kernels behind pe_wide_convert (wide.h): private to wide.c and wide_avx2.c.
+/* The row kernels behind pe_wide_convert (wide.h): private to wide.c, wide_avx2.c and wide_simd128.c.
  *
  * The driver (wide.c) hands the kernels one pair of rows at a time as planes of contiguous samples
  * (uint16 or float: the caller's memory when its strides allow, else a gathered copy); the kernels
@@ -41,6 +41,12 @@ int pe_wide_rows_c(const wide_params *k, const wide_rows *r, int x0, int x1);
 int pe_wide_cpu_has_avx2(void);
 /* The AVX2 + FMA kernel: the same contract and results within float rounding of pe_wide_rows_c. */
 int pe_wide_rows_avx2(const wide_params *k, const wide_rows *r, int x0, int x1);
+#endif
+
+#if defined(__wasm_simd128__)
+#define PE_WIDE_HAVE_SIMD128 1
+/* The WebAssembly SIMD128 kernel: the same contract and the same codes as pe_wide_rows_c. */
+int pe_wide_rows_simd128(const wide_params *k, const wide_rows *r, int x0, int x1);
 #endif
 
 #endif

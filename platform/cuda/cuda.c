@@ -1,13 +1,15 @@
 /* The GPU adapter: the CUDA Driver API, loaded at run time with dlopen("libcuda.so.1"), runs the
- * kernel of kernels.cu (embedded as a fatbin) on the caller's device memory.
+ * kernels of kernels.cu (embedded as a fatbin) on the caller's device memory: 8-bit RGB into 8-bit YUV in
+ * fixed point (yuv_math.h), the deep layouts and every 10-bit format in float (yuv_wide_math.h), and the
+ * NaN search of float frames.
  *
  *   host path:  kernel -> device YUV buffer -> cuMemcpyDtoHAsync -> pinned host buffer (an AVFrame from
  *               a pool of pinned buffers, handed to a CPU encoder without another copy); two slots, so
  *               the core encodes frame i while frame i + 1 is converted and copied.
  *   NVENC path: kernel -> the planes of an AV_PIX_FMT_CUDA frame from FFmpeg's hw frames pool.
  *
- * The few Driver API types and entry points are declared here (no cuda.h), so this file compiles with
- * any C compiler; every call's result is checked and turned into a message naming the call. */
+ * The few Driver API types and entry points are declared in driver_api.h (no cuda.h), so this file compiles
+ * with any C compiler; every call's result is checked and turned into a message naming the call. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
@@ -21,75 +23,19 @@
 #include <libavutil/mem.h>
 #include <libavutil/pixdesc.h>
 
+#include "driver_api.h"
 #include "gpu.h"
 #include "yuv_math.h"
+#include "yuv_wide_math.h"
 
 _Static_assert(sizeof(pe_kernel_args) == 144, "pe_kernel_args must have the layout nvcc gives it");
+_Static_assert(sizeof(pe_wide_args) == 168, "pe_wide_args must have the layout nvcc gives it");
+_Static_assert(sizeof(pe_nan_args) == 64, "pe_nan_args must have the layout nvcc gives it");
 #ifndef POLYENC_CUDA_TOOLKIT
 #define POLYENC_CUDA_TOOLKIT "?"
 #endif
 
-/* ---- the Driver API subset (values from cuda.h; the ABI is stable across driver versions) ---- */
-typedef int CUresult;
-typedef int CUdevice;
-typedef unsigned long long CUdeviceptr;
-typedef struct CUctx_st *CUcontext;
-typedef struct CUmod_st *CUmodule;
-typedef struct CUfunc_st *CUfunction;
-typedef struct CUstream_st *CUstream;
-typedef struct CUevent_st *CUevent;
-#define CUDA_VERSION 12000 /* for libavutil/hwcontext_cuda.h: the types above stand in for cuda.h */
-#include <libavutil/hwcontext_cuda.h>
-
-enum {
-  CUDA_SUCCESS = 0,
-  CUDA_ERROR_NO_DEVICE = 100,
-  CUDA_ERROR_NO_BINARY_FOR_GPU = 209,
-  CUDA_ERROR_UNSUPPORTED_PTX_VERSION = 222,
-  CU_STREAM_NON_BLOCKING = 1,
-  CU_EVENT_DISABLE_TIMING = 2,
-  CU_POINTER_ATTRIBUTE_MEMORY_TYPE = 2,
-  CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL = 9,
-  CU_POINTER_ATTRIBUTE_RANGE_START_ADDR = 11,
-  CU_POINTER_ATTRIBUTE_RANGE_SIZE = 12,
-  CU_MEMORYTYPE_HOST = 1,
-  CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
-  CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76,
-};
-
-static struct driver {
-  CUresult (*Init)(unsigned);
-  CUresult (*DriverGetVersion)(int *);
-  CUresult (*DeviceGetCount)(int *);
-  CUresult (*DeviceGet)(CUdevice *, int);
-  CUresult (*DeviceGetName)(char *, int, CUdevice);
-  CUresult (*DeviceGetAttribute)(int *, int, CUdevice);
-  CUresult (*DevicePrimaryCtxRetain)(CUcontext *, CUdevice);
-  CUresult (*DevicePrimaryCtxRelease)(CUdevice);
-  CUresult (*CtxPushCurrent)(CUcontext);
-  CUresult (*CtxPopCurrent)(CUcontext *);
-  CUresult (*CtxSynchronize)(void);
-  CUresult (*ModuleLoadData)(CUmodule *, const void *);
-  CUresult (*ModuleUnload)(CUmodule);
-  CUresult (*ModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*LaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
-                           void **, void **);
-  CUresult (*StreamCreate)(CUstream *, unsigned);
-  CUresult (*StreamDestroy)(CUstream);
-  CUresult (*StreamSynchronize)(CUstream);
-  CUresult (*EventCreate)(CUevent *, unsigned);
-  CUresult (*EventDestroy)(CUevent);
-  CUresult (*EventRecord)(CUevent, CUstream);
-  CUresult (*EventSynchronize)(CUevent);
-  CUresult (*MemAlloc)(CUdeviceptr *, size_t);
-  CUresult (*MemFree)(CUdeviceptr);
-  CUresult (*MemsetD8)(CUdeviceptr, unsigned char, size_t);
-  CUresult (*MemHostAlloc)(void **, size_t, unsigned);
-  CUresult (*MemFreeHost)(void *);
-  CUresult (*MemcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
-  CUresult (*PointerGetAttribute)(void *, int, CUdeviceptr);
-  CUresult (*GetErrorName)(CUresult, const char **);
-} cu;
+static struct cu_driver cu; /* the entry points, from libcuda.so.1 */
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static int num_devices;        /* after load */
@@ -102,7 +48,7 @@ static void load_driver(void) {
     return;
   }
   static const struct { const char *name; size_t offset; } syms[] = {
-#define SYM(field, name) {name, offsetof(struct driver, field)}
+#define SYM(field, name) {name, offsetof(struct cu_driver, field)}
       SYM(Init, "cuInit"), SYM(DriverGetVersion, "cuDriverGetVersion"), SYM(DeviceGetCount, "cuDeviceGetCount"),
       SYM(DeviceGet, "cuDeviceGet"), SYM(DeviceGetName, "cuDeviceGetName"),
       SYM(DeviceGetAttribute, "cuDeviceGetAttribute"), SYM(DevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain"),
@@ -114,7 +60,8 @@ static void load_driver(void) {
       SYM(StreamSynchronize, "cuStreamSynchronize"), SYM(EventCreate, "cuEventCreate"),
       SYM(EventDestroy, "cuEventDestroy_v2"), SYM(EventRecord, "cuEventRecord"),
       SYM(EventSynchronize, "cuEventSynchronize"), SYM(MemAlloc, "cuMemAlloc_v2"), SYM(MemFree, "cuMemFree_v2"),
-      SYM(MemsetD8, "cuMemsetD8_v2"), SYM(MemHostAlloc, "cuMemHostAlloc"), SYM(MemFreeHost, "cuMemFreeHost"),
+      SYM(MemsetD8, "cuMemsetD8_v2"), SYM(MemsetD32Async, "cuMemsetD32Async"), SYM(MemHostAlloc, "cuMemHostAlloc"),
+      SYM(MemFreeHost, "cuMemFreeHost"),
       SYM(MemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2"), SYM(PointerGetAttribute, "cuPointerGetAttribute"),
       SYM(GetErrorName, "cuGetErrorName"),
 #undef SYM
@@ -173,11 +120,19 @@ void pe_gpu_device_name(int index, char *buf, size_t size) {
   if (cu.DeviceGetName(buf, (int)(size > 256 ? 256 : size), dev) != CUDA_SUCCESS) buf[0] = '\0';
 }
 
-int pe_gpu_can_produce(enum AVPixelFormat format) {
-  return format == AV_PIX_FMT_NV12 || format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUV444P;
+/* The kernels' name of a pixel format (yuv_math.h, yuv_wide_math.h), or -1. */
+static int kernel_format(enum AVPixelFormat format) {
+  static const enum AVPixelFormat formats[] = {AV_PIX_FMT_NV12,        AV_PIX_FMT_YUV420P,     AV_PIX_FMT_YUV444P,
+                                               AV_PIX_FMT_P010LE,      AV_PIX_FMT_YUV420P10LE, AV_PIX_FMT_YUV444P10LE,
+                                               AV_PIX_FMT_YUV444P16LE};
+  for (int i = 0; i < (int)(sizeof formats / sizeof *formats); i++)
+    if (formats[i] == format) return i; /* PE_NV12 ... PE_YUV444P16, in this order */
+  return -1;
 }
 
-int pe_gpu_can_read(polyenc_layout layout) { return layout <= POLYENC_BGRA; }
+int pe_gpu_can_produce(enum AVPixelFormat format) { return kernel_format(format) >= 0; }
+
+int pe_gpu_can_read(polyenc_layout layout) { return layout <= POLYENC_BGRA || pe_layout_sample_size((int)layout) > 1; }
 
 /* ---- pinned host buffers: an AVBufferPool whose buffers are cuMemHostAlloc memory ---- */
 typedef struct pinned_pool {
@@ -222,7 +177,10 @@ struct gpu_converter {
   int primary;           /* ctx is the retained primary context (host path), else FFmpeg's (NVENC path) */
   AVBufferRef *hw_device; /* NVENC path */
   CUmodule module;
-  CUfunction kernel;
+  CUfunction kernel;      /* 8-bit RGB into 8-bit YUV (yuv_math.h) */
+  CUfunction wide_kernel; /* the rest (yuv_wide_math.h) */
+  CUfunction find_nan;
+  CUdeviceptr nan_key;    /* the key of the first NaN that find_nan met */
   CUstream stream;
   CUevent done[2];
   CUdeviceptr yuv;       /* host path: the converted frame on the device, laid out like the host frame */
@@ -291,15 +249,14 @@ const char *pe_gpu_converter_error(const gpu_converter *c) { return c ? c->error
 
 /* Plane layout of the host / device YUV frame: rows aligned to 64 bytes, planes one after the other. */
 static void plan_frame(gpu_converter *c) {
-  int w = c->conv.width, h = c->conv.height, cw = (w + 1) / 2, ch = (h + 1) / 2;
-  int is444 = c->conv.format == AV_PIX_FMT_YUV444P, planes = c->conv.format == AV_PIX_FMT_NV12 ? 2 : 3;
-  int row[3] = {w, is444 ? w : c->conv.format == AV_PIX_FMT_NV12 ? 2 * cw : cw, is444 ? w : cw};
-  int rows[3] = {h, is444 ? h : ch, is444 ? h : ch};
+  const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(c->conv.format);
+  int w = c->conv.width, h = c->conv.height, planes = av_pix_fmt_count_planes(c->conv.format);
   size_t at = 0;
   for (int i = 0; i < 3; i++) {
-    c->linesize[i] = i < planes ? FFALIGN(row[i], 64) : 0;
+    int pw = i ? AV_CEIL_RSHIFT(w, d->log2_chroma_w) : w, ph = i ? AV_CEIL_RSHIFT(h, d->log2_chroma_h) : h;
+    c->linesize[i] = i < planes ? FFALIGN(pw * d->comp[i].step, 64) : 0; /* step: bytes per (U, V pair of) sample */
     c->offset[i] = at;
-    at += (size_t)c->linesize[i] * (size_t)(i < planes ? rows[i] : 0);
+    at += (size_t)c->linesize[i] * (size_t)(i < planes ? ph : 0);
   }
   c->frame_size = at + 64; /* encoders' SIMD may read a little past the last row */
 }
@@ -343,6 +300,12 @@ static int setup(gpu_converter *c, char *err, size_t size) {
   if ((r = cu.ModuleLoadData(&c->module, polyenc_cuda_fatbin)) != CUDA_SUCCESS) ret = module_error(c, err, size, r);
   else if ((r = cu.ModuleGetFunction(&c->kernel, c->module, "polyenc_rgb_to_yuv")) != CUDA_SUCCESS)
     ret = fail(c, err, size, r, "cuModuleGetFunction(polyenc_rgb_to_yuv)");
+  else if ((r = cu.ModuleGetFunction(&c->wide_kernel, c->module, "polyenc_wide_to_yuv")) != CUDA_SUCCESS)
+    ret = fail(c, err, size, r, "cuModuleGetFunction(polyenc_wide_to_yuv)");
+  else if ((r = cu.ModuleGetFunction(&c->find_nan, c->module, "polyenc_find_nan")) != CUDA_SUCCESS)
+    ret = fail(c, err, size, r, "cuModuleGetFunction(polyenc_find_nan)");
+  else if ((r = cu.MemAlloc(&c->nan_key, sizeof(uint64_t))) != CUDA_SUCCESS)
+    ret = fail(c, err, size, r, "cuMemAlloc of 8 bytes on device %d", c->index);
   else if ((r = cu.StreamCreate(&c->stream, CU_STREAM_NON_BLOCKING)) != CUDA_SUCCESS)
     ret = fail(c, err, size, r, "cuStreamCreate on device %d", c->index);
   for (int i = 0; i < 2 && !ret; i++)
@@ -366,7 +329,8 @@ int pe_gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_devi
   *out = NULL;
   if (pe_gpu_device_problem(index, err, size)) return AVERROR(ENODEV);
   if (!pe_gpu_can_produce(conv->format)) {
-    snprintf(err, size, "the CUDA kernels write nv12, yuv420p or yuv444p, not %s", av_get_pix_fmt_name(conv->format));
+    snprintf(err, size, "the CUDA kernels write nv12, yuv420p, yuv444p, p010le, yuv420p10le, yuv444p10le or "
+             "yuv444p16le, not %s", av_get_pix_fmt_name(conv->format));
     return AVERROR(EINVAL);
   }
   gpu_converter *c = av_mallocz(sizeof *c);
@@ -412,6 +376,7 @@ void pe_gpu_converter_free(gpu_converter *c) {
     for (int i = 0; i < 2; i++)
       if (c->done[i]) cu.EventDestroy(c->done[i]);
     if (c->yuv) cu.MemFree(c->yuv);
+    if (c->nan_key) cu.MemFree(c->nan_key);
     if (c->stream) cu.StreamDestroy(c->stream);
     if (c->module) cu.ModuleUnload(c->module);
     cu.CtxPopCurrent(&ignored);
@@ -425,7 +390,7 @@ void pe_gpu_converter_free(gpu_converter *c) {
 /* The lowest and one past the highest byte offset that n frames touch (alpha is never read). */
 static void frame_extent(const source_frame *f, int n, int64_t frame_stride, int64_t *lo, int64_t *hi) {
   int64_t dims[4][2] = {{n, frame_stride}};
-  if (f->layout == POLYENC_RGB_PLANAR) {
+  if (pe_is_planar_layout((int)f->layout)) {
     dims[1][0] = 3, dims[1][1] = f->strides[0];
     dims[2][0] = f->height, dims[2][1] = f->strides[1];
     dims[3][0] = f->width, dims[3][1] = f->strides[2];
@@ -434,7 +399,7 @@ static void frame_extent(const source_frame *f, int n, int64_t frame_stride, int
     dims[2][0] = f->width, dims[2][1] = f->strides[1];
     dims[3][0] = 3, dims[3][1] = f->strides[2];
   }
-  *lo = 0, *hi = 1;
+  *lo = 0, *hi = pe_layout_sample_size((int)f->layout);
   for (int i = 0; i < 4; i++) {
     int64_t span = (dims[i][0] - 1) * dims[i][1];
     if (span < 0) *lo += span;
@@ -471,11 +436,33 @@ static int check_memory(gpu_converter *c, const source_frame *first, int n, int6
   return 0;
 }
 
+/* RGB_PLANAR_F32: the first NaN of n frames (frame, row, column, channel), searched on the GPU, is an
+ * error naming it. Context pushed; the frames written. */
+static int find_nan(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride) {
+  pe_nan_args a = {(uint64_t)(uintptr_t)first->data, {first->strides[0], first->strides[1], first->strides[2]},
+                   frame_stride, c->nan_key, first->width, first->height, n, 0};
+  uint64_t key = UINT64_MAX;
+  void *params[] = {&a};
+  CUresult r = cu.MemsetD32Async(c->nan_key, 0xffffffffu, 2, c->stream);
+  if (r == CUDA_SUCCESS)
+    r = cu.LaunchKernel(c->find_nan, (unsigned)(first->width + 127) / 128, (unsigned)first->height, 3, 128, 1, 1, 0,
+                        c->stream, params, NULL);
+  if (r == CUDA_SUCCESS) r = cu.MemcpyDtoHAsync(&key, c->nan_key, sizeof key, c->stream);
+  if (r == CUDA_SUCCESS) r = cu.StreamSynchronize(c->stream);
+  if (r != CUDA_SUCCESS) return fail(c, NULL, 0, r, "looking for NaN in RGB_PLANAR_F32 frames on cuda:%d", c->index);
+  if (key == UINT64_MAX) return 0;
+  int frame, channel, x, y;
+  pe_nan_position(&a, key, &frame, &channel, &x, &y);
+  return fail(c, NULL, 0, CUDA_SUCCESS,
+              "RGB_PLANAR_F32 frame %d of the call: NaN in channel %c at pixel (%d, %d) (nothing of the call was "
+              "encoded)", frame, "RGB"[channel], x, y);
+}
+
 int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride) {
   if (!pe_gpu_can_read(first->layout))
     return fail(c, NULL, 0, CUDA_SUCCESS,
-                "layout %d cannot be read on a cuda stream: cuda streams take RGB_PLANAR, RGB24, RGBA or BGRA "
-                "(YUV420P, RGB48, RGBA64, RGB_PLANAR16 and RGB_PLANAR_F32 are for cpu streams)",
+                "layout %d cannot be read on a cuda stream: cuda streams take RGB_PLANAR, RGB24, RGBA, BGRA, RGB48, "
+                "RGBA64, RGB_PLANAR16 or RGB_PLANAR_F32 (YUV420P is for cpu streams)",
                 (int)first->layout);
   CUcontext ignored;
   CUresult r = cu.CtxPushCurrent(c->ctx);
@@ -484,27 +471,40 @@ int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t fra
   /* the caller's kernels and copies that write the frames may still run, on any of its streams */
   if (!ret && (r = cu.CtxSynchronize()) != CUDA_SUCCESS)
     ret = fail(c, NULL, 0, r, "waiting for the work queued on cuda:%d (cuCtxSynchronize)", c->index);
+  if (!ret && n > 0 && first->layout == POLYENC_RGB_PLANAR_F32) ret = find_nan(c, first, n, frame_stride);
   cu.CtxPopCurrent(&ignored);
   return ret;
 }
 
-/* Queues the kernel: src into the planes dst (device addresses) with these pitches. Context pushed. */
+/* Queues a conversion kernel: src into the planes dst (device addresses) with these pitches; 8-bit RGB
+ * into 8-bit YUV in fixed point, anything else in float. Context pushed. */
 static int launch(gpu_converter *c, const source_frame *src, const uint64_t dst[3], const int64_t pitch[3]) {
   pe_kernel_args a;
+  pe_wide_args wa;
   memset(&a, 0, sizeof a);
-  a.src = (uint64_t)(uintptr_t)src->data;
-  memcpy(a.stride, src->strides, sizeof a.stride);
-  memcpy(a.dst, dst, sizeof a.dst);
-  memcpy(a.pitch, pitch, sizeof a.pitch);
-  a.layout = (int32_t)src->layout;
-  a.format = c->conv.format == AV_PIX_FMT_NV12 ? PE_NV12 : c->conv.format == AV_PIX_FMT_YUV420P ? PE_YUV420P : PE_YUV444P;
-  a.width = src->width;
-  a.height = src->height;
+  memset(&wa, 0, sizeof wa);
+  int layout = (int)src->layout, format = kernel_format(c->conv.format);
+  int wide = pe_layout_sample_size(layout) > 1 || format > PE_YUV444P;
   int matrix = c->conv.color_space == AVCOL_SPC_BT709 ? PE_BT709 : c->conv.color_space == AVCOL_SPC_BT2020_NCL ? PE_BT2020 : PE_BT601;
-  pe_make_coefficients(matrix, c->conv.full_range, &a);
+  if (wide) {
+    wa.src = (uint64_t)(uintptr_t)src->data;
+    memcpy(wa.stride, src->strides, sizeof wa.stride);
+    memcpy(wa.dst, dst, sizeof wa.dst);
+    memcpy(wa.pitch, pitch, sizeof wa.pitch);
+    pe_wide_make_args(layout, format, matrix, c->conv.full_range, &wa);
+    wa.width = src->width, wa.height = src->height;
+  } else {
+    a.src = (uint64_t)(uintptr_t)src->data;
+    memcpy(a.stride, src->strides, sizeof a.stride);
+    memcpy(a.dst, dst, sizeof a.dst);
+    memcpy(a.pitch, pitch, sizeof a.pitch);
+    a.layout = layout, a.format = format, a.width = src->width, a.height = src->height;
+    pe_make_coefficients(matrix, c->conv.full_range, &a);
+  }
   unsigned bw = (unsigned)(src->width + 1) / 2, bh = (unsigned)(src->height + 1) / 2;
-  void *params[] = {&a};
-  CUresult r = cu.LaunchKernel(c->kernel, (bw + 15) / 16, (bh + 15) / 16, 1, 16, 16, 1, 0, c->stream, params, NULL);
+  void *params[] = {wide ? (void *)&wa : (void *)&a};
+  CUresult r = cu.LaunchKernel(wide ? c->wide_kernel : c->kernel, (bw + 15) / 16, (bh + 15) / 16, 1, 16, 16, 1, 0,
+                               c->stream, params, NULL);
   return r == CUDA_SUCCESS ? 0 : fail(c, NULL, 0, r, "launching the conversion kernel (cuLaunchKernel)");
 }
 

@@ -18,7 +18,7 @@ typedef struct {
   uint64_t byte_offset;
 } dl_tensor;
 #endif
-enum { DL_CPU = 1, DL_CUDA = 2, DL_CUDA_HOST = 3, DL_CUDA_MANAGED = 13, DL_UINT = 1 };
+enum { DL_CPU = 1, DL_CUDA = 2, DL_CUDA_HOST = 3, DL_CUDA_MANAGED = 13, DL_UINT = 1, DL_FLOAT = 2 };
 
 static const char *dtype_name(char *buf, size_t size, int code, int bits, int lanes) {
   static const char *const codes[] = {"int", "uint", "float", "opaque", "bfloat", "complex", "bool"};
@@ -47,6 +47,29 @@ static polyenc_status check_tensor_device(polyenc_stream *s, const dl_tensor *t)
   return POLYENC_OK;
 }
 
+/* The layout of a tensor of `bytes`-byte elements (1 uint8, 2 uint16, 4 float32) and this shape for stream
+ * s (h x w), or an error naming what would be valid. */
+static polyenc_status tensor_layout(polyenc_stream *s, const int64_t *shape, int bytes, polyenc_layout *layout) {
+  int h = s->codec_ctx->height, w = s->codec_ctx->width, nhwc = shape[1] == h && shape[2] == w;
+  if (shape[1] == 3 && shape[2] == h && shape[3] == w)
+    *layout = bytes == 1 ? POLYENC_RGB_PLANAR : bytes == 2 ? POLYENC_RGB_PLANAR16 : POLYENC_RGB_PLANAR_F32;
+  else if (nhwc && (shape[3] == 3 || shape[3] == 4) && bytes == 4)
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
+                        "tensor of dtype float32 and shape (%lld, %d, %d, %lld) is channels-last, which float32 "
+                        "frames cannot be: give (N, 3, %d, %d) (RGB_PLANAR_F32; tensor.permute(0, 3, 1, 2) is a "
+                        "view, no copy), or a channels-last tensor of dtype uint8 or uint16",
+                        (long long)shape[0], h, w, (long long)shape[3], h, w);
+  else if (nhwc && shape[3] == 3) *layout = bytes == 1 ? POLYENC_RGB24 : POLYENC_RGB48;
+  else if (nhwc && shape[3] == 4) *layout = bytes == 1 ? POLYENC_RGBA : POLYENC_RGBA64;
+  else
+    return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT,
+                        "tensor shape (%lld, %lld, %lld, %lld) is neither (N, 3, %d, %d) nor (N, %d, %d, 3|4) for "
+                        "stream %d (height %d, width %d)",
+                        (long long)shape[0], (long long)shape[1], (long long)shape[2], (long long)shape[3], h, w, h, w,
+                        s->index, h, w);
+  return POLYENC_OK;
+}
+
 POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *s, const dl_tensor *t) {
   if (!s) return POLYENC_ERR_ARGUMENT;
   polyenc_encoder *enc = s->enc;
@@ -57,25 +80,19 @@ POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *s, const dl
   polyenc_status st = pe_encoder_check_open(enc, "polyenc_add_frames_dlpack");
   if (st) return st;
   char name[32];
-  if (t->dtype.code != DL_UINT || t->dtype.bits != 8 || t->dtype.lanes != 1)
-    return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor dtype must be uint8 (torch.uint8), got %s",
-                        dtype_name(name, sizeof name, t->dtype.code, t->dtype.bits, t->dtype.lanes));
+  int code = t->dtype.code, bits = t->dtype.bits, bytes = bits / 8;
+  if (t->dtype.lanes != 1 || !((code == DL_UINT && (bits == 8 || bits == 16)) || (code == DL_FLOAT && bits == 32)))
+    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
+                        "tensor dtype must be uint8, uint16 or float32 (torch.uint8, torch.uint16, torch.float32), "
+                        "got %s", dtype_name(name, sizeof name, code, bits, t->dtype.lanes));
   if (t->ndim != 4 || !t->shape)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
                         "tensor must have 4 dimensions, (N, 3, H, W) or (N, H, W, 3|4), got %d", t->ndim);
   if ((st = check_tensor_device(s, t))) return st;
   const int64_t *shape = t->shape;
   int h = s->codec_ctx->height, w = s->codec_ctx->width;
-  polyenc_layout layout;
-  if (shape[1] == 3 && shape[2] == h && shape[3] == w) layout = POLYENC_RGB_PLANAR;
-  else if (shape[1] == h && shape[2] == w && shape[3] == 3) layout = POLYENC_RGB24;
-  else if (shape[1] == h && shape[2] == w && shape[3] == 4) layout = POLYENC_RGBA;
-  else
-    return pe_set_error(enc, POLYENC_ERR_ARGUMENT,
-                        "tensor shape (%lld, %lld, %lld, %lld) is neither (N, 3, %d, %d) nor (N, %d, %d, 3|4) for "
-                        "stream %d (height %d, width %d)",
-                        (long long)shape[0], (long long)shape[1], (long long)shape[2], (long long)shape[3], h, w, h, w,
-                        s->index, h, w);
+  polyenc_layout layout = POLYENC_RGB_PLANAR;
+  if ((st = tensor_layout(s, shape, bytes, &layout))) return st;
   if (shape[0] < 0 || shape[0] > 0x7fffffff)
     return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor shape[0] (the number of frames) must be >= 0, got %lld",
                         (long long)shape[0]);
@@ -84,8 +101,12 @@ POLYENC_API polyenc_status polyenc_add_frames_dlpack(polyenc_stream *s, const dl
     if (t->strides[i] < 0)
       return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor strides[%d] must be >= 0, got %lld", i,
                           (long long)t->strides[i]);
+    if (t->strides[i] > INT64_MAX / 4)
+      return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor strides[%d] (%lld) is too large", i,
+                          (long long)t->strides[i]);
     strides[i] = t->strides[i];
   }
+  for (int i = 0; i < 4; i++) strides[i] *= bytes; /* DLPack counts elements, polyenc bytes */
   if (shape[0] == 0) return POLYENC_OK;
   if (!t->data) return pe_set_error(enc, POLYENC_ERR_ARGUMENT, "tensor data must not be NULL");
   source_frame first = {layout, (const uint8_t *)t->data + t->byte_offset, {strides[1], strides[2], strides[3]}, w, h};

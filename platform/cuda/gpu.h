@@ -20,9 +20,11 @@ int pe_gpu_device_count(void);
 const char *pe_gpu_device_problem(int index, char *buf, size_t size);
 /* "NVIDIA H100 80GB HBM3" ("" when unknown). */
 void pe_gpu_device_name(int index, char *buf, size_t size);
-/* The pixel formats the kernels write: NV12, YUV420P, YUV444P. */
+/* The pixel formats the kernels write: NV12, YUV420P, YUV444P (8 bits); P010LE, YUV420P10LE, YUV444P10LE,
+ * YUV444P16LE (10 bits; P010 and YUV444P16 with the code in the high bits, as NVENC takes them). */
 int pe_gpu_can_produce(enum AVPixelFormat format);
-/* Whether the source layout can be read by the kernels (RGB planar, RGB24, RGBA, BGRA). */
+/* Whether the source layout can be read by the kernels: every one but YUV420P (RGB planar, RGB24, RGBA,
+ * BGRA; RGB48, RGBA64, RGB_PLANAR16, RGB_PLANAR_F32, alpha ignored). */
 int pe_gpu_can_read(polyenc_layout layout);
 
 /* FFmpeg's CUDA device (an AVHWDeviceContext of type CUDA, for NVENC and its frames) on device `index`'s
@@ -37,7 +39,9 @@ int pe_gpu_converter_new(int index, const conversion *conv, AVBufferRef *hw_devi
 const char *pe_gpu_converter_error(const gpu_converter *c); /* the reason of the last failure */
 /* Before reading n frames (frame_stride bytes apart, the first at first->data): checks that they are
  * CUDA memory of the converter's device, then waits for all work queued in its context
- * (cuCtxSynchronize), so the frames may still be being written by the caller when polyenc is called. */
+ * (cuCtxSynchronize), so the frames may still be being written by the caller when polyenc is called.
+ * RGB_PLANAR_F32 frames are then searched for NaN on the GPU: the first (frame, row, column, channel) is
+ * AVERROR(EINVAL) with "RGB_PLANAR_F32 frame 1 of the call: NaN in channel G at pixel (12, 7) ...". */
 int pe_gpu_begin(gpu_converter *c, const source_frame *first, int n, int64_t frame_stride);
 /* Host path, asynchronous: converts src on the GPU and queues the copy of the YUV planes into a new
  * pinned host buffer that becomes dst's (dst: format, width and height set; its old buffers are

@@ -124,16 +124,42 @@ static polyenc_status choose_encoder(polyenc_encoder *enc, int device, const cha
   return POLYENC_OK;
 }
 
+/* NVENC's frames for a pixel format: 8-bit as they are, 10-bit in the high bits of 16 (P010, YUV444P16). */
+static enum AVPixelFormat nvenc_format(enum AVPixelFormat f) {
+  return f == AV_PIX_FMT_YUV420P10LE ? AV_PIX_FMT_P010LE : f == AV_PIX_FMT_YUV444P10LE ? AV_PIX_FMT_YUV444P16LE : f;
+}
+
+/* yuv420p10le / yuv444p10le asked of NVENC: the P010 / YUV444P16 it takes (the same 10 bits, in the high
+ * bits of 16), so that a config asks for 10 bits the same way whichever encoder the stream gets. */
+static const char *codec_pixel_format(const AVCodec *codec, const char *name) {
+  if (!pe_codec_is_nvenc(codec)) return name;
+  enum AVPixelFormat f = nvenc_format(av_get_pix_fmt(name));
+  return f == AV_PIX_FMT_NONE ? name : av_get_pix_fmt_name(f);
+}
+
 /* First what any stream takes (the host converter's formats, with its message), then NV12 by default for
- * NVENC, and one of the formats the kernels write. */
+ * NVENC (P010 / YUV444P16 for 10 bits), and one of the formats the kernels write. */
 static polyenc_status check_pixel_format(polyenc_encoder *enc, const AVCodec *codec, const char *name,
                                          enum AVPixelFormat *pix_fmt) {
   polyenc_status st = pe_host_converter.check_pixel_format(enc, codec, name, pix_fmt);
   if (st) return st;
-  if (!name && pe_codec_is_nvenc(codec)) *pix_fmt = AV_PIX_FMT_NV12;
+  if (pe_codec_is_nvenc(codec)) {
+    *pix_fmt = name ? nvenc_format(*pix_fmt) : AV_PIX_FMT_NV12;
+    int deep = av_pix_fmt_desc_get(*pix_fmt)->comp[0].depth > 8;
+    if (deep && codec->id == AV_CODEC_ID_H264)
+      return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                          "pixel_format %s: h264_nvenc does not encode 10-bit video; use codec \"hevc\" or \"av1\" "
+                          "(hevc_nvenc, av1_nvenc take p010le) or an 8-bit pixel format (nv12, yuv420p, yuv444p)",
+                          av_get_pix_fmt_name(*pix_fmt));
+    if (codec->id == AV_CODEC_ID_AV1 && !av_pix_fmt_desc_get(*pix_fmt)->log2_chroma_w)
+      return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED,
+                          "pixel_format %s: av1_nvenc encodes 4:2:0 only (nv12, yuv420p, p010le)",
+                          av_get_pix_fmt_name(*pix_fmt));
+  }
   if (!pe_gpu_can_produce(*pix_fmt))
     return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED,
-                        "pixel_format %s (codec %s) cannot be produced on a cuda stream: use nv12, yuv420p or yuv444p",
+                        "pixel_format %s (codec %s) cannot be produced on a cuda stream: use nv12, yuv420p, yuv444p, "
+                        "yuv420p10le or yuv444p10le (p010le or yuv444p16le for NVENC)",
                         av_get_pix_fmt_name(*pix_fmt), codec->name);
   return POLYENC_OK;
 }
@@ -270,6 +296,7 @@ const pe_converter_ops pe_cuda_converter = {
     .tag = " (cuda)",
     .device_problem = pe_gpu_device_problem,
     .choose_encoder = choose_encoder,
+    .codec_pixel_format = codec_pixel_format,
     .check_pixel_format = check_pixel_format,
     .open = cuda_open,
     .convert = cuda_convert,
