@@ -51,8 +51,8 @@ static void encode_read_back(const char *path, const polyenc_video_config *vc, p
   AVStream *st = fmt->streams[0];
   out->time_base = st->time_base;
   out->extradata_size = st->codecpar->extradata_size;
-  out->extradata = malloc((size_t)out->extradata_size);
-  memcpy(out->extradata, st->codecpar->extradata, (size_t)out->extradata_size);
+  out->extradata = malloc((size_t)out->extradata_size + 1);
+  if (out->extradata_size) memcpy(out->extradata, st->codecpar->extradata, (size_t)out->extradata_size);
   out->count = 0;
   AVPacket *pkt = av_packet_alloc();
   while (av_read_frame(fmt, pkt) >= 0) {
