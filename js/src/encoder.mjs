@@ -286,7 +286,8 @@ export class Encoder {
         continue;
       }
       s._webcodecs = new WebCodecsVideo(choice, cfg, (chunk, pts, duration) => this._h.addPacket(s.index, chunk, pts, duration),
-        (pts, n) => this._h.nextPts(s.index, pts, n));
+        (pts, n) => this._h.nextPts(s.index, pts, n),
+        (bytes, layout) => this._h.convertFrame(bytes, layout, cfg.width, cfg.height, choice.pixelFormat));
       s.encoderName = 'webcodecs';
       chosen.push(s);
     }
@@ -300,7 +301,7 @@ export class Encoder {
       this._h = this._backend.newEncoder();
       if (registry) registry.register(this, this._h, this);
       for (const s of this._streams) {
-        if (s._webcodecs) this._h.addEncodedVideo(s._cfg, s._webcodecs.choice.codec, descriptions.get(s));
+        if (s._webcodecs) this._h.addEncodedVideo(s._cfg, s._webcodecs.choice, descriptions.get(s));
         else if (s instanceof VideoStream) this._h.addVideo(s._cfg);
         else this._h.addAudio(s._cfg);
       }
@@ -359,8 +360,8 @@ export class Encoder {
       const picture = stream._webcodecs && pictureSource(data, stream); // WebCodecs wraps it without a copy
       if (picture) return { picture, times: frameTimes(o, 1, stream, own) };
       const input = await frameInput(data, o.layout, stream);
-      if (stream._webcodecs && DEEP_LAYOUTS[input.layout]) {
-        // layouts are per call: a stream WebCodecs encodes (8 bits) takes none of more than 8 bits
+      if (stream._webcodecs && !stream._webcodecs.tenBit && DEEP_LAYOUTS[input.layout]) {
+        // layouts are per call: a stream WebCodecs encodes in 8 bits takes none of more than 8 bits
         throw polyencError('POLYENC_ERR_UNSUPPORTED', `addFrames: layout '${input.layout}' needs the wasm encoder, and ` +
           "this stream is WebCodecs': add the stream with encoder: 'wasm'");
       }

@@ -9,38 +9,6 @@ const BATCH_BYTES = 32 << 20; // frames and samples are copied into the wasm mem
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 let nextSinkId = 1;
 
-/** Encoder threads a build may use: 1 for 'st'; for 'mt' options.maxThreads, else the cores, at most 16. */
-export function threadsOf(variant, options, cores) {
-  return variant === 'mt' ? Math.max(1, Math.min(options.maxThreads || cores, 16)) : 1;
-}
-
-/**
- * The emscripten module's settings, the same for every loader: it adds locateFile (and, for 'mt' in a
- * page, mainScriptUrlOrBlob). `compiled` is instantiated asynchronously unless the loader replaces
- * instantiateWasm.
- */
-export function moduleConfig(variant, options, maxThreads, compiled) {
-  const config = {
-    noInitialRun: true,
-    print: (s) => console.log(s),
-    printErr: (s) => console.warn(s),
-    // x264 starts threads + 1 lookahead thread (+ a lookahead pool); two video streams fit
-    pthreadPoolSize: options.pthreadPoolSize || 3 * maxThreads + 2,
-    instantiateWasm: (imports, receive) => {
-      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
-      return {};
-    },
-  };
-  if (options.maximumMemory) {
-    const page = 65536;
-    const initial = Math.ceil((options.initialMemory || (variant === 'mt' ? 64 : 32) << 20) / page);
-    config.wasmMemory = new WebAssembly.Memory({
-      initial, maximum: Math.max(initial, Math.floor(options.maximumMemory / page)), shared: variant === 'mt',
-    });
-  }
-  return config;
-}
-
 export class WasmBackend {
   /** m: the emscripten module; options: { variant, maxThreads, maxMemory, files } (files: Node's file writer). */
   constructor(m, { variant, maxThreads = 1, maxMemory = 2 ** 31, files = null, compiled = null, loadOptions = {} }) {
@@ -264,19 +232,44 @@ class WasmEncoder {
         tbNum, tbDen, c.rotation || 0, out)));
   }
 
-  // A mux-only stream for a WebCodecs encoder's chunks; description: the avcC record (H.264) or null. Its time
-  // base is c.timeBase, else 1/frameRate; c.rotation becomes its display matrix.
-  addEncodedVideo(c, codec, description) {
+  // A mux-only stream for a WebCodecs encoder's chunks (choice: chooseConfig's: codec, pixelFormat); description:
+  // the avcC record (H.264) or null. Its time base is c.timeBase, else 1/frameRate; c.rotation becomes its
+  // display matrix.
+  addEncodedVideo(c, { codec, pixelFormat }, description) {
     const b = this.b, m = this.m;
     this.use('addVideo');
     const [tbNum, tbDen] = c.timeBase || [0, 0];
     const extra = description ? b.malloc(description.length, 'addVideo') : 0;
     try {
       if (extra) m.heapU8().set(description, extra);
-      return b.withStrings([codec], ([pc]) => this.addStream((out) => m._pew_add_encoded_video(this.ptr, pc, c.width,
-        c.height, c.frameRate, extra, description ? description.length : 0, tbNum, tbDen, c.rotation || 0, out)));
+      return b.withStrings([codec, pixelFormat], ([pc, pf]) => this.addStream((out) => m._pew_add_encoded_video(this.ptr,
+        pc, c.width, c.height, c.frameRate, extra, description ? description.length : 0, tbNum, tbDen, c.rotation || 0,
+        pf, out)));
     } finally {
       if (extra && !b.dead) m._free(extra);
+    }
+  }
+
+  // One frame of bytes in a layout, converted by the core into the planes of pixFmt, a 4:2:0 format of 2-byte
+  // samples (yuv420p10le), with BT.601 tv range (a stream's defaults), for a 10-bit WebCodecs VideoFrame: a
+  // copy out of the wasm memory.
+  convertFrame(bytes, layout, width, height, pixFmt) {
+    const b = this.b, m = this.m;
+    const size = 2 * (width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2));
+    const src = b.malloc(bytes.length, 'addFrames');
+    let dst = 0;
+    try {
+      dst = b.malloc(size, 'addFrames');
+      m.heapU8().set(bytes, src);
+      const ret = b.withStrings([pixFmt], ([pf]) => m._pew_convert_frame(FRAME_LAYOUTS.indexOf(layout), width, height, src, pf,
+        6 /* AVCOL_SPC_SMPTE170M */, 0, dst));
+      if (ret < 0) throw polyencError('POLYENC_ERR_ARGUMENT', `addFrames: ${m.UTF8ToString(m._pew_convert_error())}`);
+      return m.heapU8().slice(dst, dst + size);
+    } finally {
+      if (!b.dead) {
+        m._free(src);
+        if (dst) m._free(dst);
+      }
     }
   }
 

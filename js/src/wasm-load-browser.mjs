@@ -2,7 +2,8 @@
 // new URL(<the file>, import.meta.url) so that bundlers (Vite, webpack 5, ...) emit the files; a page
 // served as is finds them next to this package. options.baseUrl points elsewhere (a CDN, a static folder).
 import { polyencError } from './errors.mjs';
-import { WasmBackend, moduleConfig, threadsOf } from './wasm-backend.mjs';
+import { WasmBackend } from './wasm-backend.mjs';
+import { moduleConfig, threadsOf } from './wasm-config.mjs';
 // static imports (no code splitting): a bundler's worker build (Vite's default 'iife') takes them as they are
 import stFactory from '../wasm/polyenc-st.glue.mjs';
 import mtFactory from '../wasm/polyenc-mt.glue.mjs';

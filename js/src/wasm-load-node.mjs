@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { polyencError } from './errors.mjs';
-import { WasmBackend, moduleConfig, threadsOf } from './wasm-backend.mjs';
+import { WasmBackend } from './wasm-backend.mjs';
+import { moduleConfig, threadsOf } from './wasm-config.mjs';
 
 const require = createRequire(import.meta.url);
 

@@ -4,13 +4,16 @@
 // How addVideo's options map onto a VideoEncoderConfig:
 //   codec      h264 -> avc1 (High, then Main, then Baseline; the level from the size and rate),
 //              vp9 -> vp09.00.41.08, vp8 -> vp8, av1 -> av01.0.08M.08; none: the container's default.
+//   pixelFormat yuv420p10le with vp9 / av1: vp09.02.41.10 / av01.0.08M.10, when the browser's VideoEncoder
+//              supports it (Chromium: VP9 profile 2); the frames are then converted by polyenc (the wasm
+//              core's converter, any layout, at full precision) into I420P10 VideoFrames.
 //   bitRate    bitrate, bitrateMode 'variable'.
 //   crf        vp9 / av1: bitrateMode 'quantizer' with the crf as the per-frame quantizer (0..63);
 //              h264 (no quantizer mode in WebCodecs' H.264): a bitrate of 0.1 bit per pixel at crf 23,
 //              halved every +6 like x264's crf. Without crf or bitRate, crf 23 is assumed.
 //   preset     ultrafast / superfast / veryfast -> latencyMode 'realtime', any other -> 'quality'.
 //   gopSize    a keyframe every gopSize frames (default 250, x264's keyint).
-// What WebCodecs cannot honour (crf 0, pixelFormat other than yuv420p (alpha: see ALPHA_REASON),
+// What WebCodecs cannot honour (crf 0, pixelFormat other than yuv420p and the 10-bit one above (alpha: see ALPHA_REASON),
 // colorSpace / colorRange, encoder options, another codec) makes 'auto' use the wasm encoder and 'webcodecs' fail.
 
 import { frameBytes } from './validate.mjs';
@@ -40,23 +43,26 @@ export function webcodecsObstacle(cfg, codec) {
   if (!CODEC_NAMES[codec]) return `WebCodecs has no encoder for codec '${codec}'`;
   if (cfg.crf === 0) return 'crf 0 (lossless) needs the wasm encoder';
   if (cfg.pixelFormat && hasAlpha(cfg.pixelFormat)) return ALPHA_REASON(cfg.pixelFormat);
-  if (cfg.pixelFormat && cfg.pixelFormat !== 'yuv420p') return `pixelFormat '${cfg.pixelFormat}' needs the wasm encoder`;
+  if (cfg.pixelFormat && cfg.pixelFormat !== 'yuv420p' && !tenBitCodec(cfg, codec)) return `pixelFormat '${cfg.pixelFormat}' needs the wasm encoder`;
   if (cfg.colorSpace || cfg.colorRange) return 'colorSpace / colorRange need the wasm encoder (WebCodecs converts RGB itself)';
   if (cfg.colorTransfer || cfg.colorPrimaries) return 'colorTransfer / colorPrimaries need the wasm encoder';
-  if (cfg.deepLayout) return `layout '${cfg.deepLayout}' needs the wasm encoder`; // set by the stream's first addFrames
+  if (cfg.deepLayout && !tenBitCodec(cfg, codec)) return `layout '${cfg.deepLayout}' needs the wasm encoder`; // set by the stream's first addFrames
   if (cfg.options && cfg.options.length) return 'encoder options need the wasm encoder';
   if (cfg.device && cfg.device !== 'cpu') return `device '${cfg.device}' is not a browser device`;
   return null;
 }
 
+// Whether the stream asks for 10-bit VP9 or AV1, which WebCodecs may encode (chooseConfig asks the browser).
+const tenBitCodec = (cfg, codec) => cfg.pixelFormat === 'yuv420p10le' && ['vp9', 'av1'].includes(CODEC_NAMES[codec]);
+
 // H.264 levels: [level_idc, max macroblocks per frame, max macroblocks per second].
 const H264_LEVELS = [[30, 1620, 40500], [31, 3600, 108000], [32, 5120, 216000], [40, 8192, 245760],
   [42, 8704, 522240], [50, 22080, 589824], [51, 36864, 983040], [52, 36864, 2073600]];
 
-function codecStrings(codec, width, height, frameRate) {
-  if (codec === 'vp9') return ['vp09.00.41.08'];
+function codecStrings(codec, width, height, frameRate, tenBit) {
+  if (codec === 'vp9') return [tenBit ? 'vp09.02.41.10' : 'vp09.00.41.08'];
   if (codec === 'vp8') return ['vp8'];
-  if (codec === 'av1') return ['av01.0.08M.08'];
+  if (codec === 'av1') return [tenBit ? 'av01.0.08M.10' : 'av01.0.08M.08'];
   const mbs = Math.ceil(width / 16) * Math.ceil(height / 16);
   const level = (H264_LEVELS.find(([, f, s]) => mbs <= f && mbs * frameRate <= s) || H264_LEVELS[H264_LEVELS.length - 1])[0];
   const hex = level.toString(16).padStart(2, '0');
@@ -81,7 +87,8 @@ export async function chooseConfig(cfg, codec) {
     if (name !== 'h264' && name !== 'vp8') rates.push({ bitrateMode: 'quantizer', quantizer: Math.min(63, Math.round(crf)) });
     rates.push({ bitrate: estimatedBitrate(cfg, crf), bitrateMode: 'variable' });
   }
-  for (const codecString of codecStrings(name, cfg.width, cfg.height, cfg.frameRate)) {
+  const tenBit = tenBitCodec(cfg, codec);
+  for (const codecString of codecStrings(name, cfg.width, cfg.height, cfg.frameRate, tenBit)) {
     for (const { quantizer, ...rate } of rates) {
       const config = { ...base, ...rate, codec: codecString };
       let support;
@@ -90,15 +97,15 @@ export async function chooseConfig(cfg, codec) {
       } catch (e) {
         continue; // a config the browser cannot even parse
       }
-      if (support.supported) return { config, codec: name, quantizer };
+      if (support.supported) return { config, codec: name, quantizer, pixelFormat: tenBit ? 'yuv420p10le' : 'yuv420p' };
     }
   }
-  return { reason: `the browser's VideoEncoder supports no ${name} configuration for ${cfg.width}x${cfg.height} @ ${cfg.frameRate} fps` };
+  return { reason: `the browser's VideoEncoder supports no ${tenBit ? '10-bit ' : ''}${name} configuration for ${cfg.width}x${cfg.height} @ ${cfg.frameRate} fps` };
 }
 
 // Bytes in a layout VideoFrame takes (RGBA, BGRA, I420); rgb24 and rgb-planar become RGBA here.
-function frameFromBytes(bytes, layout, w, h, timestamp) {
-  const init = { codedWidth: w, codedHeight: h, timestamp };
+function frameFromBytes(bytes, layout, init) {
+  const w = init.codedWidth, h = init.codedHeight;
   if (layout === 'rgba' || layout === 'bgra') return new VideoFrame(bytes, { ...init, format: layout.toUpperCase() });
   if (layout === 'yuv420p') return new VideoFrame(bytes, { ...init, format: 'I420', colorSpace: BT601_TV }); // polyenc's yuv420p
   const px = w * h, rgba = new Uint8Array(px * 4);
@@ -116,6 +123,16 @@ function frameFromBytes(bytes, layout, w, h, timestamp) {
 
 const BT601_TV = { primaries: 'smpte170m', transfer: 'smpte170m', matrix: 'smpte170m', fullRange: false };
 
+// The RGBA bytes of a picture (canvas, ImageBitmap, VideoFrame, ...), for a stream that converts them itself.
+let rgbaCanvas = null;
+function rgbaOf(picture, width, height) {
+  if (!rgbaCanvas || rgbaCanvas.width !== width || rgbaCanvas.height !== height) rgbaCanvas = new OffscreenCanvas(width, height);
+  const ctx = rgbaCanvas.getContext('2d', { willReadFrequently: true });
+  ctx.clearRect(0, 0, width, height);
+  ctx.drawImage(picture, 0, 0, width, height);
+  return new Uint8Array(ctx.getImageData(0, 0, width, height).data.buffer);
+}
+
 // The encoder is fed RGB frames only: its decoder configuration (avcC: the colour fields too) then stays
 // the probe's. A YUV frame (I420 bytes, a camera's or a decoder's NV12 / I420 VideoFrame) is drawn into a
 // canvas first, which converts it with its own colour space; the caller closes `frame`, this closes its copy.
@@ -132,10 +149,13 @@ const copyBytes = (d) => (ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byt
 
 // One VideoEncoder. Chunks go to onChunk(chunk, pts, duration) in output order, in ticks of the stream's
 // time base; nextPts(pts, n) gives the ticks of the next n frames (the library's clock, which checks the
-// caller's). Errors are kept and thrown by the next call.
+// caller's); convert(bytes, layout) one frame's yuv420p10le planes, for a 10-bit stream. Errors are kept
+// and thrown by the next call.
 export class WebCodecsVideo {
-  constructor(choice, cfg, onChunk, nextPts) {
+  constructor(choice, cfg, onChunk, nextPts, convert) {
     this.choice = choice;
+    this.tenBit = choice.pixelFormat === 'yuv420p10le';
+    this.convert = convert;
     this.cfg = cfg;
     this.frameTicks = frameTicks(cfg);
     this.ticks = new Map(); // a frame's timestamp (microseconds) -> its ticks, until its chunk is out
@@ -215,7 +235,7 @@ export class WebCodecsVideo {
 
   async _encode(input, forceKey) {
     const i = this.frames++;
-    const frame = rgbFrame(input, this.width, this.height);
+    const frame = this.tenBit ? input : rgbFrame(input, this.width, this.height); // 10-bit: I420P10 already
     try {
       this.encoder.encode(frame, this._encodeOptions(forceKey || i % this.gop === 0));
     } finally {
@@ -240,26 +260,31 @@ export class WebCodecsVideo {
   async add(source, times) {
     this._throwIfFailed();
     const n = source.bytes ? source.numFrames : 1;
+    if (!source.bytes && this.tenBit) source = { bytes: rgbaOf(source, this.width, this.height), layout: 'rgba', numFrames: 1 };
+    // a 10-bit stream converts the call's frames before its clock moves: a bad frame (a NaN) refuses the call
+    const size = source.bytes && frameBytes(source.layout, this.width, this.height);
+    const planes = this.tenBit ? Array.from({ length: n }, (_, k) => this._convert(source.bytes.subarray(k * size, (k + 1) * size), source.layout, k)) : null;
     const ticks = this.nextPts(times.pts, n);
     const key = (k) => !!(times.keys && times.keys[k]);
-    if (!source.bytes) {
-      const frame = new VideoFrame(source, { timestamp: this._timestamp(ticks[0]) });
-      try {
-        await this._encode(frame, key(0));
-      } finally {
-        frame.close();
-      }
-      return;
-    }
-    const size = frameBytes(source.layout, this.width, this.height);
     for (let k = 0; k < n; k++) {
-      const frame = frameFromBytes(source.bytes.subarray(k * size, (k + 1) * size), source.layout, this.width, this.height,
-        this._timestamp(ticks[k]));
+      const init = { codedWidth: this.width, codedHeight: this.height, timestamp: this._timestamp(ticks[k]) };
+      const frame = planes ? new VideoFrame(planes[k], { ...init, format: 'I420P10', colorSpace: BT601_TV })
+        : source.bytes ? frameFromBytes(source.bytes.subarray(k * size, (k + 1) * size), source.layout, init)
+          : new VideoFrame(source, { timestamp: init.timestamp });
       try {
         await this._encode(frame, key(k));
       } finally {
         frame.close();
       }
+    }
+  }
+
+  _convert(bytes, layout, k) {
+    try {
+      return this.convert(bytes, layout);
+    } catch (e) {
+      e.message = e.message.replace('addFrames: ', `addFrames: frame ${k} of the call: `) + ' (nothing of the call was encoded)';
+      throw e;
     }
   }
 

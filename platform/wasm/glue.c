@@ -4,11 +4,15 @@
 #include <malloc.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <emscripten.h>
+#include <libavutil/pixdesc.h>
 
 #include "internal.h"
+#include "platform.h"
 #include "polyenc/polyenc.h"
 
 EMSCRIPTEN_KEEPALIVE
@@ -127,12 +131,62 @@ EMSCRIPTEN_KEEPALIVE double pew_heap_in_use(void) { return (double)mallinfo().uo
 EMSCRIPTEN_KEEPALIVE
 int pew_add_encoded_video(polyenc_encoder *enc, const char *codec, int width, int height, double frame_rate,
                           const uint8_t *extradata, int extradata_size, int time_base_num, int time_base_den,
-                          int rotation, polyenc_stream **out) {
+                          int rotation, const char *pixel_format, polyenc_stream **out) {
   polyenc_encoded_video_config c = {.codec = codec, .width = width, .height = height, .frame_rate = frame_rate,
                                     .time_base_num = time_base_num, .time_base_den = time_base_den,
                                     .extradata = extradata, .extradata_size = (size_t)extradata_size,
-                                    .rotation = rotation};
+                                    .rotation = rotation, .pixel_format = pixel_format};
   return polyenc_add_encoded_video(enc, &c, out);
+}
+
+/* ---- one frame converted for WebCodecs (a 10-bit VideoFrame, I420P10), by the host converter ---- */
+static struct {
+  conversion conv;
+  cpu_converter *cpu;
+  AVFrame *frame;
+  char error[600];
+} converting;
+
+EMSCRIPTEN_KEEPALIVE const char *pew_convert_error(void) { return converting.error; }
+
+/* One contiguous frame of `layout` (width x height) into pix_fmt (a planar YUV format) with the colour
+ * space (an AVColorSpace) and range of a stream: its planes packed one after the other into out (at least
+ * pew_convert_size bytes). Returns 0, else < 0 with the reason in pew_convert_error. */
+EMSCRIPTEN_KEEPALIVE
+int pew_convert_frame(int layout, int width, int height, const uint8_t *src, const char *pix_fmt, int color_space,
+                      int full_range, uint8_t *out) {
+  conversion conv = {av_get_pix_fmt(pix_fmt), (enum AVColorSpace)color_space, full_range, width, height};
+  const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(conv.format);
+  if (!d || d->nb_components != 3 || (d->flags & AV_PIX_FMT_FLAG_RGB) || d->comp[1].plane != 1 || d->comp[2].plane != 2) {
+    snprintf(converting.error, sizeof converting.error, "pixel format %s is not planar YUV", pix_fmt);
+    return AVERROR(EINVAL);
+  }
+  int ret = 0;
+  if (memcmp(&conv, &converting.conv, sizeof conv) || !converting.cpu) {
+    pe_cpu_converter_free(converting.cpu);
+    av_frame_free(&converting.frame);
+    converting.cpu = NULL, converting.conv = conv;
+    AVFrame *f = converting.frame = av_frame_alloc();
+    if (!f) return AVERROR(ENOMEM);
+    f->format = conv.format, f->width = width, f->height = height;
+    if ((ret = av_frame_get_buffer(f, 0)) < 0 || (ret = pe_cpu_converter_new(&conv, &converting.cpu)) < 0) {
+      pe_error_text(ret, converting.error, sizeof converting.error);
+      return ret;
+    }
+  }
+  polyenc_frames frames = {.data = src, .layout = (polyenc_layout)layout, .num_frames = 1, .width = width, .height = height};
+  int64_t frame_stride;
+  source_frame s = {frames.layout, src, {0}, width, height};
+  pe_frames_strides(&frames, &frame_stride, s.strides);
+  AVFrame *f = converting.frame;
+  if ((ret = pe_host_convert_frame(converting.cpu, &conv, &s, f, converting.error, sizeof converting.error)) < 0)
+    return ret;
+  int bytes = d->comp[0].step; /* per sample: 1 or 2 */
+  for (int p = 0; p < 3; p++) {
+    int w = p ? AV_CEIL_RSHIFT(width, d->log2_chroma_w) : width, h = p ? AV_CEIL_RSHIFT(height, d->log2_chroma_h) : height;
+    for (int y = 0; y < h; y++, out += (size_t)w * bytes) memcpy(out, f->data[p] + (ptrdiff_t)y * f->linesize[p], (size_t)w * bytes);
+  }
+  return 0;
 }
 
 /* The pts of the next n frames of a mux-only stream on the clock of a video stream (pe_encoded_next_pts):
