@@ -446,6 +446,18 @@ static polyenc_status create_av_stream(polyenc_stream *s) {
   return status ? status : pe_hdr_apply_stream(s, &v->hdr);
 }
 
+/* libvpx's alpha is a second VP9 / VP8 bitstream in the packets' side data, which only Matroska / WebM store
+ * (BlockAdditional): any other container would drop it and write an opaque file. */
+static polyenc_status check_alpha_container(polyenc_stream *s, const AVCodec *codec, const AVOutputFormat *muxer) {
+  const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(s->impl.video->pix_fmt);
+  int side_alpha = (d->flags & AV_PIX_FMT_FLAG_ALPHA) && (codec->id == AV_CODEC_ID_VP9 || codec->id == AV_CODEC_ID_VP8);
+  if (!side_alpha || strstr(muxer->name, "matroska") || strstr(muxer->name, "webm")) return POLYENC_OK;
+  return pe_set_error(s->enc, POLYENC_ERR_UNSUPPORTED,
+                      "pixel_format %s of %s (stream %d): its alpha is stored only in webm / mkv (container %s would "
+                      "drop it); use webm or mkv, or a pixel format without alpha (yuv420p)",
+                      d->name, codec->name, s->index, muxer->name);
+}
+
 polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVDictionary **muxer_opts) {
   polyenc_encoder *enc = s->enc;
   video_stream *v = s->impl.video;
@@ -471,6 +483,7 @@ polyenc_status pe_video_open(polyenc_stream *s, const AVOutputFormat *muxer, AVD
     return pe_set_error(enc, POLYENC_ERR_UNSUPPORTED, "codec %s (stream %d) cannot be stored in container %s",
                         codec->name, s->index, muxer->name);
   if ((st = check_codec_settings(enc, &v->cfg, v->ops, codec, &v->pix_fmt))) return st;
+  if ((st = check_alpha_container(s, codec, muxer))) return st;
   if ((st = pe_hdr_check_codec(enc, codec, &v->hdr))) return st;
   if ((st = configure_codec(s, codec, muxer))) return st;
   if ((st = pe_route_options(s, v->options, muxer_opts)) || (st = quiet_x265(s)) ||

@@ -25,7 +25,8 @@
   X(nan_rejected_stream_usable, QUICK) \
   X(float_into_unsupported_format, QUICK) \
   X(bad_color_names, QUICK)         \
-  X(ten_bit_into_mpeg4, QUICK)
+  X(ten_bit_into_mpeg4, QUICK)       \
+  X(alpha_where_it_cannot_go, QUICK)
 CHECK_MAIN(CASES)
 
 enum { W = 256, H = 64, LEVELS = 1024 };
@@ -366,6 +367,29 @@ static void case_bad_color_names(void) {
   vc.color_primaries = "bt2020";
   s = add_video_ok(enc, &vc); /* usable after */
   CHECK(s);
+  polyenc_encoder_free(enc);
+}
+
+/* Alpha asked of an encoder without it names the formats it has; VP9's alpha into mp4, which cannot store it,
+ * is refused at open rather than dropped. */
+static void case_alpha_where_it_cannot_go(void) {
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_video_config vc = video_cfg(W, H, 25);
+  vc.codec = "libx264";
+  vc.pixel_format = "yuva420p";
+  polyenc_stream *s = NULL;
+  CHECK_STATUS(enc, polyenc_add_video(enc, &vc, &s), POLYENC_ERR_ARGUMENT);
+  CHECK_CONTAINS(polyenc_last_error(enc), "pixel format yuva420p is not supported by the libx264 encoder");
+  CHECK_CONTAINS(polyenc_last_error(enc), "Supported: yuv420p");
+  polyenc_encoder_free(enc);
+  if (!polyenc_has_encoder("libvpx-vp9")) return;
+  enc = polyenc_encoder_new();
+  vc.codec = "libvpx-vp9";
+  s = add_video_ok(enc, &vc);
+  CHECK_STATUS(enc, polyenc_open_file(enc, tmp_path("alpha.mp4"), NULL), POLYENC_ERR_UNSUPPORTED);
+  CHECK_CONTAINS(polyenc_last_error(enc), "stored only in webm / mkv (container mp4 would drop it)");
+  CHECK_OK(enc, polyenc_open_file(enc, tmp_path("alpha.mkv"), NULL)); /* the encoder is usable: mkv keeps it */
+  CHECK_OK(enc, polyenc_close(enc));
   polyenc_encoder_free(enc);
 }
 
