@@ -123,6 +123,19 @@ static int feed(polyenc_encoder *enc, cli_args *a, progress *p) {
   return 0;
 }
 
+/* OUT "-": standard output, a writer without seek (mp4 / mov are then written fragmented). */
+static int write_stdout(void *opaque, const uint8_t *data, size_t size) {
+  (void)opaque;
+  return fwrite(data, 1, size, stdout) == size ? 0 : -1;
+}
+
+static polyenc_status open_output(polyenc_encoder *enc, const cli_args *a) {
+  if (strcmp(a->out, "-")) return polyenc_open_file(enc, a->out, a->format);
+  signal(SIGPIPE, SIG_IGN); /* a reader that goes away fails the write, with the library's message */
+  polyenc_writer w = {NULL, write_stdout, NULL};
+  return polyenc_open_writer(enc, &w, a->format);
+}
+
 /* Streams, metadata, open: 0, or 1 after the library's message. */
 static int setup(polyenc_encoder *enc, cli_args *a) {
   for (int i = 0; i < a->num_streams; i++) {
@@ -141,7 +154,9 @@ static int setup(polyenc_encoder *enc, cli_args *a) {
     polyenc_status st = polyenc_set_metadata(enc, NULL, a->metadata[2 * i], a->metadata[2 * i + 1]);
     if (st) return cli_fail(enc, "--metadata", st);
   }
-  polyenc_status st = polyenc_open_file(enc, a->out, a->format);
+  if (!strcmp(a->out, "-") && !a->format)
+    return bad("%s", "OUT '-' (standard output) needs --format (mkv, webm, mp4: written fragmented, ...)");
+  polyenc_status st = open_output(enc, a);
   return st ? cli_fail(enc, "open", st) : 0;
 }
 
@@ -170,6 +185,7 @@ int cli_encode(int argc, char **argv) {
       progress_show(&p, enc, 1);
       progress_end(&p);
       if (st) rc = cli_fail(enc, "close", st);
+      else if (!strcmp(a->out, "-") && fflush(stdout)) rc = bad("%s", "writing to standard output failed");
     } else {
       progress_end(&p);
     }

@@ -23,7 +23,8 @@ static const char usage[] =
     "      --timestamps FILE      pts of the first video stream, one per line in seconds (0, 0.04, ...),\n"
     "                             strictly increasing, exactly one per frame; blank lines ignored\n"
     "      --metadata key=value   a container tag: title, artist, comment, ... (repeatable)\n"
-    "      --format F             container (default: from OUT's extension)\n"
+    "      --format F             container (default: from OUT's extension); OUT - is standard output\n"
+    "                             (needs --format; mp4 / mov are written fragmented)\n"
     "      On a terminal a progress line is shown. Ctrl-C stops, removes OUT and exits 130.\n"
     "  polyenc info              version, FFmpeg libraries, encoders and muxers, CUDA / NVENC status\n";
 

@@ -27,7 +27,8 @@
   X(timestamps_errors, QUICK)         \
   X(metadata, QUICK)                  \
   X(rotation, QUICK)                  \
-  X(sigint_aborts, QUICK)
+  X(sigint_aborts, QUICK)             \
+  X(encode_to_stdout, QUICK)
 CHECK_MAIN(CASES)
 
 static const char *cli(void) {
@@ -459,5 +460,44 @@ static void case_sigint_aborts(void) {
             WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), err);
   CHECK_CONTAINS(err, "aborted");
   CHECK_MSG(!file_exists(out), "SIGINT left %s behind", out);
+  free(err);
+}
+
+/* OUT "-": the output on standard output (mkv; mp4 fragmented), --format required; a reader that goes away
+ * early fails the encode with a message, not a signal. */
+static void case_encode_to_stdout(void) {
+  const char *raw = write_raw(3);
+  for (int i = 0; i < 2; i++) {
+    const char *format = i ? "mp4" : "mkv", *out = tmp_path(i ? "stdout.mp4" : "stdout.mkv");
+    char args[8192];
+    snprintf(args, sizeof args, "encode --video %dx%d@25 --video-input '%s' --format %s - > '%s'", W, H, raw, format, out);
+    int rc = run_cli(args, NULL);
+    char *err = cli_stderr();
+    CHECK_MSG(rc == 0, "polyenc %s exited %d: %s", args, rc, err);
+    free(err);
+    expect_encoded(out, 33);
+  }
+  char args[8192];
+  snprintf(args, sizeof args, "encode --video %dx%d@25 --video-input '%s' -", W, H, raw);
+  CHECK_EQ_INT(run_cli(args, NULL), 2);
+  char *err = cli_stderr();
+  CHECK_CONTAINS(err, "OUT '-' (standard output) needs --format");
+  free(err);
+  /* 200 frames into a reader that takes 100 bytes: polyenc's own exit status, kept in a file */
+  uint8_t *many = pattern_frames(W, H, 200);
+  const char *big = tmp_path("many.rgb"), *rc_file = tmp_path("rc.txt"), *err_file = tmp_path("stderr.txt");
+  CHECK_EQ_INT(write_file(big, many, (size_t)W * H * 3 * 200), 0);
+  free(many);
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "{ '%s' encode --video %dx%d@25 --video-input '%s' --format mkv -; echo $? > '%s'; } 2>'%s' | head -c 100 >/dev/null",
+           cli(), W, H, big, rc_file, err_file);
+  CHECK_EQ_INT(run_capture(cmd, NULL), 0);
+  size_t n;
+  char *rc_text = (char *)read_file(rc_file, &n);
+  CHECK(rc_text);
+  CHECK_EQ_INT(atoi(rc_text), 1);
+  free(rc_text);
+  err = cli_stderr();
+  CHECK_CONTAINS(err, "POLYENC_ERR_IO: writing the output failed");
   free(err);
 }

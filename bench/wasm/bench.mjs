@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker as NodeWorker } from 'node:worker_threads';
+import { makeFrames as makeFramesOf } from './frames.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -38,32 +39,7 @@ const JS = path.join(HERE, '../../js'); // the package: src/ (the JS) and wasm/ 
 const DIST = path.resolve(process.env.POLYENC_WASM_DIST || path.join(JS, 'wasm'));
 const OUT = path.join(HERE, '../out');
 const framesFor = (preset) => (preset === 'ultrafast' ? FRAMES : FRAMES_MEDIUM);
-
-// ------------------------------------------------------------------ the frames (deterministic, moving)
-
-// A gradient, a noise texture that pans (so motion search has real work), a moving square and circle.
-function makeFrames(n) {
-  const buf = new Uint8Array(n * W * H * 4);
-  const px = new Uint32Array(buf.buffer); // little-endian: 0xAABBGGRR
-  const noise = new Uint8Array(1024 * 1024);
-  for (let i = 0, s = 12345; i < noise.length; i++) noise[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 26; // 0..63
-  for (let f = 0; f < n; f++) {
-    const base = f * W * H;
-    const sqX = (40 + f * 9) % (W - 200), sqY = 120 + Math.round(80 * Math.sin(f / 10));
-    const cx = W / 2 + Math.round(300 * Math.cos(f / 15)), cy = H / 2 + Math.round(200 * Math.sin(f / 15)), r2 = 90 * 90;
-    for (let y = 0; y < H; y++) {
-      const nrow = ((y + f) & 1023) * 1024;
-      for (let x = 0; x < W; x++) {
-        const t = noise[nrow + ((x + 3 * f) & 1023)];
-        let r = ((x * 255) / W + t) | 0, g = ((y * 255) / H + t) | 0, b = (128 + t + f) & 255;
-        if (x >= sqX && x < sqX + 160 && y >= sqY && y < sqY + 160) r = 250, g = 240, b = 40;
-        else if ((x - cx) * (x - cx) + (y - cy) * (y - cy) < r2) r = 30, g = 60 + t, b = 220;
-        px[base + y * W + x] = (255 << 24) | (Math.min(b, 255) << 16) | (Math.min(g, 255) << 8) | Math.min(r, 255);
-      }
-    }
-  }
-  return buf;
-}
+const makeFrames = (n) => makeFramesOf(n, W, H);
 
 // ------------------------------------------------------------------ ffmpeg.wasm in Node
 
