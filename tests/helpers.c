@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include "helpers.h"
 
 const char *const repeatable_x264[] = {"x264-params", "mbtree=0", NULL};
@@ -131,4 +132,38 @@ void expect_rotation(const char *path, int rotation, const char *shown) {
               rot ? rot : "(none)", shown);
   }
   free(p);
+}
+
+static int contains_nocase(const char *hay, const char *needle) {
+  size_t n = strlen(needle);
+  for (const char *p = hay; *p; p++) {
+    size_t i = 0;
+    while (i < n && p[i] && tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i])) i++;
+    if (i == n) return 1;
+  }
+  return 0;
+}
+
+void expect_message(polyenc_encoder *enc, const char *param, const char *value) {
+  const char *msg = polyenc_last_error(enc);
+  CHECK(msg != NULL);
+  CHECK_MSG(msg[0] != 0, "empty message after a failed call");
+  if (param) CHECK_CONTAINS(msg, param);
+  if (value) CHECK_MSG(contains_nocase(msg, value), "message \"%s\" should contain \"%s\"", msg, value);
+}
+
+void expect_usable(polyenc_encoder *enc, const char *name) {
+  enum { W = 64, H = 48 };
+  polyenc_video_config vc = video_cfg(W, H, 25);
+  polyenc_stream *s = add_video_ok(enc, &vc);
+  const char *path = tmp_path(name);
+  CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
+  uint8_t *rgb = pattern_frames(W, H, 3);
+  add_rgb24_ok(enc, s, rgb, 3, W, H);
+  CHECK_OK(enc, polyenc_close(enc));
+  free(rgb);
+  video_frames v;
+  CHECK_EQ_INT(media_decode_yuv(src_file(path), polyenc_stream_index(s), &v), 0);
+  CHECK_EQ_INT(v.num_frames, 3);
+  video_frames_free(&v);
 }

@@ -31,6 +31,11 @@ void expect_stream(const media_info *info, int index, enum AVMediaType type, con
  * ffprobe shows as `shown` ("-90" for 90), or none at all when shown is NULL; else the test fails. */
 void expect_rotation(const char *path, int rotation, const char *shown);
 
+/* The last message names `param` (exact spelling) and `value` (case-insensitive; NULL: none), or the test fails. */
+void expect_message(polyenc_encoder *enc, const char *param, const char *value);
+/* A valid 64x48 video stream can still be added to enc, opened (tmp_path(name)), fed, closed and decoded. */
+void expect_usable(polyenc_encoder *enc, const char *name);
+
 /* A growing buffer in memory behind polyenc_writer callbacks. Start it zeroed ({0}); data holds
  * size bytes, pos is where the next write goes. */
 typedef struct mem_writer {
