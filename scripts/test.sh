@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the C tests (Release, the bundled-FFmpeg build with its install and static CLI, the
 # GPU check's bundle, then AddressSanitizer + UBSan, then valgrind on the quick
-# set, then ThreadSanitizer on the concurrency cases), a short run of each fuzz target, and the
-# JS suite (scripts/test-js.sh: both backends, the browser, the packed npm package). Installs what is missing.
+# set, then ThreadSanitizer on the concurrency cases), a short run of each fuzz target, the wasm
+# build's deep-layout kernels under Node (wasm/wide/run.sh), and the JS suite (scripts/test-js.sh:
+# both backends, the browser, the packed npm package). Installs what is missing.
 # POLYENC_FUZZ_SECONDS sets the fuzz run per target (default 60; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,5 +52,11 @@ if [ "$fuzz_seconds" != 0 ]; then
   bash scripts/fuzz.sh "$fuzz_seconds" -j 3
 fi
 
+echo "== wasm: the deep layouts' SIMD128 kernel against the C kernel, and tests/test_wide.c, under Node (wasm/wide/run.sh)"
+bash wasm/wide/run.sh
+
 echo "== JS: one front door over the native and the wasm backend, Node and Chromium, the npm package"
 bash scripts/test-js.sh
+
+echo "== bench/run.sh --quick: every benchmark's tools still run (timings are not checked)"
+bash bench/run.sh --quick

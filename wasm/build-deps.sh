@@ -96,8 +96,8 @@ x264_args() { # $1 target
            --disable-swscale --disable-lavf --disable-ffms --disable-gpac --disable-lsmash
            --extra-cflags="$(target_cflags "$1")" --extra-ldflags="$(target_ldflags "$1")")
   case "$1" in
-    wasm-st) a+=(--host=i686-gnu --disable-asm --bit-depth=8 --disable-thread) ;;
-    wasm-mt) a+=(--host=i686-gnu --disable-asm --bit-depth=8) ;;
+    wasm-st) a+=(--host=i686-gnu --disable-asm --bit-depth=all --disable-thread) ;;
+    wasm-mt) a+=(--host=i686-gnu --disable-asm --bit-depth=all) ;;
     native) a+=(--enable-pic --bit-depth=all) ;;
   esac
   printf '%s\n' "${a[@]}"
@@ -114,7 +114,7 @@ opus_args() { # $1 target
 }
 
 # libvpx: VP8 + VP9 encoders only (no decoders), full (not realtime-only)
-# build so FFmpeg's default libvpx settings stay valid.
+# build so FFmpeg's default libvpx settings stay valid; VP9 at 10 and 12 bits too (yuv420p10le ...).
 vpx_args() { # $1 target
   local a=(--enable-static --disable-shared --disable-examples
            --disable-tools --disable-docs --disable-unit-tests --disable-install-bins
@@ -122,9 +122,10 @@ vpx_args() { # $1 target
            --enable-vp8-encoder --enable-vp9-encoder
            --disable-webm-io --disable-libyuv --disable-debug-libs)
   case "$1" in
-    wasm-st) a+=(--target=generic-gnu --disable-runtime-cpu-detect --disable-multithread) ;;
-    wasm-mt) a+=(--target=generic-gnu --disable-runtime-cpu-detect --enable-multithread) ;;
-    native) a+=(--target=x86_64-linux-gcc --enable-pic --enable-runtime-cpu-detect --enable-multithread --as=nasm) ;;
+    wasm-st) a+=(--target=generic-gnu --disable-runtime-cpu-detect --disable-multithread --enable-vp9-highbitdepth) ;;
+    wasm-mt) a+=(--target=generic-gnu --disable-runtime-cpu-detect --enable-multithread --enable-vp9-highbitdepth) ;;
+    native) a+=(--target=x86_64-linux-gcc --enable-pic --enable-runtime-cpu-detect --enable-multithread --as=nasm
+                --enable-vp9-highbitdepth) ;;
   esac
   printf '%s\n' "${a[@]}"
 }

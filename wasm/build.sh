@@ -35,7 +35,7 @@ log() { printf '[wasm/build] %s\n' "$*" >&2; }
 VERSION=$(sed -n 's/^project(polyenc VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
 [ -n "$VERSION" ] || VERSION=0.0.0
 SOURCES=("$ROOT"/src/*.c "$ROOT"/platform/wasm/*.c "$ROOT"/platform/cpu/generic.c "$ROOT"/platform/cpu/stream.c
-         "$ROOT"/platform/cpu/wide.c
+         "$ROOT"/platform/cpu/wide.c "$ROOT"/platform/cpu/wide_simd128.c
          "$ROOT"/platform/cuda/dlpack.c)
 # no CUDA in wasm: the CUDA adapter's converter is the "no CUDA support" stub
 [ -f "$ROOT/platform/cuda/none.c" ] && SOURCES+=("$ROOT/platform/cuda/none.c")
@@ -48,7 +48,7 @@ EXPORTS=(malloc free
   pew_add_video pew_add_audio pew_add_frames pew_add_samples pew_open_writer pew_output
   pew_output_data pew_output_size pew_heap_in_use
   pew_add_encoded_video pew_add_packet pew_default_video_codec
-  polyenc_set_metadata polyenc_abort pew_get_stats pew_next_pts pew_check_pts)
+  polyenc_set_metadata polyenc_abort pew_get_stats pew_next_pts pew_check_pts pew_convert_frame pew_convert_error)
 exports=$(printf '_%s,' "${EXPORTS[@]}"); exports=${exports%,}
 
 mkdir -p "$OUT"

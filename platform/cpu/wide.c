@@ -197,11 +197,14 @@ static int fail(char *err, size_t size, int ret, const char *fmt, ...) {
 
 /* ------------------------------------------------------------------ source rows */
 
+typedef void (*split_fn)(const uint16_t *p, int w, int nc, uint16_t *r, uint16_t *g, uint16_t *b, uint16_t *a);
+
 typedef struct row_source {
   const source_frame *src;
   int layout, sample;   /* sample: bytes per sample, 2 or 4 */
   void *buf[2][4];      /* gathered rows: R, G, B, A per row (each width * sample bytes) */
   const uint16_t *a[2]; /* the alpha rows of RGBA64, else NULL */
+  split_fn split;       /* packed pixels -> the rows above: split_packed, or the SIMD128 kernel's */
 } row_source;
 
 static int aligned(const void *p, int size) { return (uintptr_t)p % (uintptr_t)size == 0; }
@@ -224,7 +227,7 @@ static void source_row(row_source *s, int y, int i, const void *planes[3]) {
   if (is_packed(s->layout)) {
     const uint8_t *row = src->data + y * st[0];
     if (st[1] == 2 * nc && st[2] == 2 && aligned(row, 2)) {
-      split_packed((const uint16_t *)row, w, nc, s->buf[i][0], s->buf[i][1], s->buf[i][2], s->buf[i][3]);
+      s->split((const uint16_t *)row, w, nc, s->buf[i][0], s->buf[i][1], s->buf[i][2], s->buf[i][3]);
     } else {
       for (int c = 0; c < nc; c++)
         for (int x = 0; x < w; x++) memcpy((uint8_t *)s->buf[i][c] + 2 * x, row + x * st[1] + c * st[2], 2);
@@ -328,6 +331,16 @@ const char *pe_wide_kernel_name(void) {
   return f == pe_wide_rows_c ? "c" : "avx2+fma";
 }
 
+/* The packed-pixel splitter that goes with a kernel: SIMD128 code with the SIMD128 kernel (clang leaves
+ * split_packed's strided loads scalar in wasm), else split_packed. */
+static split_fn pick_split(rows_fn rows) {
+#ifdef PE_WIDE_HAVE_SIMD128
+  if (rows == pe_wide_rows_simd128) return pe_wide_split_simd128;
+#endif
+  (void)rows;
+  return split_packed;
+}
+
 static uint8_t *plane_row(const AVFrame *f, int plane, int y) { return f->data[plane] + (ptrdiff_t)y * f->linesize[plane]; }
 
 int pe_wide_convert_with(pe_wide_kernel kernel, const source_frame *src, AVFrame *dst, enum AVColorSpace cs,
@@ -347,7 +360,7 @@ int pe_wide_convert_with(pe_wide_kernel kernel, const source_frame *src, AVFrame
   size_t row_bytes = (size_t)w * 4;
   uint8_t *mem = av_malloc(row_bytes * 11);
   if (!mem) return fail(err, errsize, AVERROR(ENOMEM), "out of memory (%zu bytes of row buffers)", row_bytes * 11);
-  row_source s = {src, layout, layout == PE_RGB_PLANAR_F32 ? 4 : 2, {{0}}, {0}};
+  row_source s = {src, layout, layout == PE_RGB_PLANAR_F32 ? 4 : 2, {{0}}, {0}, pick_split(rows)};
   for (int i = 0; i < 8; i++) s.buf[i / 4][i % 4] = mem + i * row_bytes;
   uint8_t *scratch[3] = {mem + 8 * row_bytes, mem + 9 * row_bytes, mem + 10 * row_bytes};
 

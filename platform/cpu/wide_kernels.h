@@ -47,6 +47,8 @@ int pe_wide_rows_avx2(const wide_params *k, const wide_rows *r, int x0, int x1);
 #define PE_WIDE_HAVE_SIMD128 1
 /* The WebAssembly SIMD128 kernel: the same contract and the same codes as pe_wide_rows_c. */
 int pe_wide_rows_simd128(const wide_params *k, const wide_rows *r, int x0, int x1);
+/* w packed RGB48 (nc 3) or RGBA64 (nc 4) pixels at p -> the rows r, g, b (and a for nc 4), in SIMD128. */
+void pe_wide_split_simd128(const uint16_t *p, int w, int nc, uint16_t *r, uint16_t *g, uint16_t *b, uint16_t *a);
 #endif
 
 #endif

@@ -1,8 +1,9 @@
 // Depth, alpha, HDR (docs: ../shared/design/API.md, "Depth, alpha, HDR"): the layouts of more than 8 bits a
 // value ('rgb48', 'rgba64', 'rgb-planar16' in a Uint16Array, 'rgb-planar-f32' in a Float32Array), fed at full
-// precision into a 10-bit pixel format, and the colorTransfer / colorPrimaries tags. Lossless x264 (crf 0,
-// yuv444p10le) isolates the conversion: a 1024-level grey ramp keeps its levels (no 8-bit step between), the
-// same on both backends. The array type of each layout is checked once in JS (the C side sees bytes).
+// precision into a 10-bit pixel format, and the colorTransfer / colorPrimaries tags. Lossless x264 (qp 0,
+// yuv444p10le) and lossless VP9 (yuv420p10le) isolate the conversion: a 1024-level grey ramp keeps its levels
+// (no 8-bit step between), the same YUV on both backends. The array type of each layout is checked once in JS
+// (the C side sees bytes).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { polyenc, BACKEND, probe, decodeVideo, maxAbsDiff } from './helpers.mjs';
@@ -10,7 +11,9 @@ import { polyenc, BACKEND, probe, decodeVideo, maxAbsDiff } from './helpers.mjs'
 const { Encoder } = polyenc;
 const W = 256, H = 16, N = 2; // 4096 pixels a frame: the ramp's 1024 levels, each 4 times
 const LAYOUTS = ['rgb48', 'rgba64', 'rgb-planar16', 'rgb-planar-f32'];
-const LOSSLESS = { crf: 0, preset: 'ultrafast', pixelFormat: 'yuv444p10le', threads: 1 };
+const LOSSLESS = { preset: 'ultrafast', pixelFormat: 'yuv444p10le', threads: 1, options: { qp: '0' } };
+const VP9_LOSSLESS = { codec: 'libvpx-vp9', pixelFormat: 'yuv420p10le', threads: 1,
+  options: { lossless: '1', deadline: 'realtime', 'cpu-used': '8' } };
 
 // The ramp: pixel i of a frame is level (i + 7 * frame) % 1024 of 1024, the same in R, G and B (grey).
 const level = (f, i) => (i + 7 * f) % 1024;
@@ -33,55 +36,62 @@ function ramp(layout) {
   return out;
 }
 
-// The encoded file's luma (yuv444p10le decoded as is): a Uint16Array of N x H x W levels.
-function luma(file) {
-  const raw = decodeVideo(file, 0, 'yuv444p10le');
+// The encoded file decoded as is (a 10-bit pixel format): a Uint16Array of N frames, each its Y, U and V planes.
+function yuv10(file, pixFmt = 'yuv444p10le') {
+  const raw = decodeVideo(file, 0, pixFmt);
   const all = new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
-  assert.equal(all.length, N * 3 * H * W, `decoded ${all.length} values, expected ${N} frames of ${W}x${H} yuv444p10le`);
-  const y = new Uint16Array(N * H * W);
-  for (let f = 0; f < N; f++) y.set(all.subarray(f * 3 * H * W, (f * 3 + 1) * H * W), f * H * W);
+  const frame = pixFmt === 'yuv420p10le' ? (H * W * 3) / 2 : 3 * H * W;
+  assert.equal(all.length, N * frame, `decoded ${all.length} values, expected ${N} frames of ${W}x${H} ${pixFmt}`);
+  return all;
+}
+
+// The luma planes of yuv10's frames: a Uint16Array of N x H x W levels.
+function luma(all) {
+  const frame = all.length / N, y = new Uint16Array(N * H * W);
+  for (let f = 0; f < N; f++) y.set(all.subarray(f * frame, f * frame + H * W), f * H * W);
   return y;
 }
 
-async function encodeRamp(enc, layout, video = LOSSLESS) {
+async function encodeRamp(enc, layout, video = LOSSLESS, format = 'mkv') {
   const v = enc.addVideo({ width: W, height: H, frameRate: 30, ...video });
-  enc.openMemory({ format: 'mkv' });
+  enc.openMemory({ format });
   await v.addFrames(ramp(layout), { layout });
   return Buffer.from(await enc.close());
 }
 
-// Whether an encoder can open a lossless yuv444p10le libx264 stream (the wasm build's x264 is 8-bit only).
-function tenBit(enc) {
-  try {
-    enc.addVideo({ width: W, height: H, frameRate: 30, ...LOSSLESS });
-    enc.openMemory({ format: 'mkv' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    void enc.abort();
+// The ramp's luma kept its levels: Y = 64 + 876 * level / 1023 (grey in limited range).
+function checkRampLuma(y) {
+  const distinct = new Set(y).size;
+  assert.ok(distinct > 700, `${distinct} distinct luma levels (an 8-bit step would leave at most 256)`);
+  // 99% within rounding (1.5 levels), all within 4 (at the ramp's wrap from white to black a few pixels
+  // are off by 2-3 levels)
+  let worst = 0, off = 0;
+  for (let f = 0; f < N; f++) {
+    for (let i = 0; i < H * W; i++) {
+      const d = Math.abs(y[f * H * W + i] - (64 + (876 * level(f, i)) / 1023));
+      worst = Math.max(worst, d);
+      if (d > 1.5) off++;
+    }
   }
+  assert.ok(worst <= 4 && off < y.length / 100, `luma off the reference by up to ${worst.toFixed(2)} levels (${off} pixels over 1.5)`);
 }
-const noTenBit = tenBit(new Encoder()) ? false : `this ${BACKEND} build's libx264 has no 10-bit (yuv444p10le)`;
 
 for (const layout of LAYOUTS) {
-  test(`${layout}: a 1024-level ramp keeps its levels through yuv444p10le (lossless)`, { skip: noTenBit }, async () => {
-    const y = luma(await encodeRamp(new Encoder(), layout));
-    const distinct = new Set(y).size;
-    assert.ok(distinct > 700, `${distinct} distinct luma levels (an 8-bit step would leave at most 256)`);
-    // grey in limited range: Y = 64 + 876 * level / 1023; 99% within rounding (1.5 levels), all within 4 (the
-    // conversion may dither: at the ramp's wrap from white to black a few pixels are off by 2-3 levels)
-    let worst = 0, off = 0;
-    for (let f = 0; f < N; f++) {
-      for (let i = 0; i < H * W; i++) {
-        const d = Math.abs(y[f * H * W + i] - (64 + (876 * level(f, i)) / 1023));
-        worst = Math.max(worst, d);
-        if (d > 1.5) off++;
-      }
-    }
-    assert.ok(worst <= 4 && off < y.length / 100, `luma off the reference by up to ${worst.toFixed(2)} levels (${off} pixels over 1.5)`);
+  test(`${layout}: a 1024-level ramp keeps its levels through yuv444p10le (lossless x264)`, async () => {
+    checkRampLuma(luma(yuv10(await encodeRamp(new Encoder(), layout))));
   });
 }
+
+const noVp9 = (backend = BACKEND) => (polyenc.hasEncoder('libvpx-vp9') ? false : `no libvpx-vp9 on the ${backend} backend`);
+
+test('a 1024-level ramp keeps its levels through VP9 yuv420p10le in WebM (lossless libvpx-vp9)', { skip: noVp9() }, async () => {
+  for (const layout of LAYOUTS) {
+    const file = await encodeRamp(new Encoder(), layout, VP9_LOSSLESS, 'webm');
+    const s = probe(file).streams[0];
+    assert.deepEqual([s.codec_name, s.pix_fmt, s.profile], ['vp9', 'yuv420p10le', 'Profile 2'], layout);
+    checkRampLuma(luma(yuv10(file, 'yuv420p10le')));
+  }
+});
 
 // Both backends in one process (as native.test.mjs): skipped unless both load; the same in either run.
 let bothSkip = false;
@@ -101,14 +111,26 @@ async function make(backend) {
   return enc;
 }
 
-const bothTenBit = bothSkip || (tenBit(await make('native')) && tenBit(await make('wasm')) ? false
-  : 'one backend\'s libx264 has no 10-bit (the wasm build\'s is 8-bit only)');
-
-test('the deep layouts give the same luma on the native and the wasm backend (yuv444p10le)', { skip: bothTenBit }, async () => {
+test('the deep layouts give the same YUV on the native and the wasm backend (yuv444p10le, lossless x264)', { skip: bothSkip }, async () => {
   for (const layout of LAYOUTS) {
-    const a = luma(await encodeRamp(await make('native'), layout));
-    const b = luma(await encodeRamp(await make('wasm'), layout));
-    assert.equal(maxAbsDiff(a, b), 0, `${layout}: native and wasm differ`);
+    const a = yuv10(await encodeRamp(await make('native'), layout));
+    const b = yuv10(await encodeRamp(await make('wasm'), layout));
+    assert.equal(maxAbsDiff(a, b), 0, `${layout}: native and wasm differ (Y, U and V)`);
+  }
+});
+
+let bothVp9 = bothSkip;
+for (const backend of bothSkip ? [] : ['native', 'wasm']) {
+  await polyenc.init({ backend });
+  bothVp9 ||= noVp9(backend);
+}
+await polyenc.init({ backend: BACKEND });
+
+test('the deep layouts give the same YUV on the native and the wasm backend (VP9 yuv420p10le, lossless)', { skip: bothVp9 }, async () => {
+  for (const layout of LAYOUTS) {
+    const a = yuv10(await encodeRamp(await make('native'), layout, VP9_LOSSLESS, 'webm'), 'yuv420p10le');
+    const b = yuv10(await encodeRamp(await make('wasm'), layout, VP9_LOSSLESS, 'webm'), 'yuv420p10le');
+    assert.equal(maxAbsDiff(a, b), 0, `${layout}: native and wasm differ (Y, U and V)`);
   }
 });
 
