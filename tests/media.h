@@ -96,7 +96,7 @@ float *to_interleaved(const float *planar, int channels, int64_t n);
 /* RGB24 packed -> 4:2:0 planes (BT.601 tv range), contiguous Y,U,V per frame. */
 void rgb24_to_yuv420p(const uint8_t *rgb, int w, int h, uint8_t *yuv);
 
-/* ---- files and processes ---- */
+/* ---- files and processes (files.c) ---- */
 int write_file(const char *path, const void *data, size_t size);
 uint8_t *read_file(const char *path, size_t *size);
 int file_exists(const char *path);
