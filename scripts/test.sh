@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: the C tests (Release, the bundled-FFmpeg build with its install and static CLI, the
-# GPU check's bundle, then AddressSanitizer + UBSan, then valgrind on the quick
-# set, then ThreadSanitizer on the concurrency cases), a short run of each fuzz target, the wasm
-# build's deep-layout kernels under Node (wasm/wide/run.sh), and the JS suite (scripts/test-js.sh:
-# both backends, the browser, the packed npm package). Installs what is missing.
+# GPU check's bundle, then AddressSanitizer + UBSan, then valgrind on the quick set, then
+# ThreadSanitizer on the concurrency cases), a short run of each fuzz target, the wasm build's
+# deep-layout kernels and x264's checkasm under Node (wasm/wide/run.sh, wasm/x264-checkasm.sh), the JS
+# suite (scripts/test-js.sh: both backends, the browser, the packed npm package) and the benchmark
+# suite at a tiny size (bench/run.sh --quick). Installs what is missing.
 # POLYENC_FUZZ_SECONDS sets the fuzz run per target (default 60; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,9 @@ fi
 
 echo "== wasm: the deep layouts' SIMD128 kernel against the C kernel, and tests/test_wide.c, under Node (wasm/wide/run.sh)"
 bash wasm/wide/run.sh
+
+echo "== wasm: x264's checkasm built for wasm, every SIMD128 kernel of wasm/patches/x264 against x264's C (wasm/x264-checkasm.sh)"
+bash wasm/x264-checkasm.sh --bit-depth all --seeds 2
 
 echo "== JS: one front door over the native and the wasm backend, Node and Chromium, the npm package"
 bash scripts/test-js.sh
