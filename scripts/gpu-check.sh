@@ -3,7 +3,7 @@
 # them into one directory that runs on any x86-64 Linux machine with an NVIDIA driver, and run it there.
 #
 #   scripts/gpu-check.sh                  configure build-gpu/ (bundled FFmpeg, CUDA ON, tests ON,
-#                                         Release), build test_cuda, test_cuda_gpu, test_cuda_wide,
+#                                         Release), build test_cuda_gpu, test_cuda_wide,
 #                                         polyenc_bench_cuda_kernels and
 #                                         polyenc_bench_cuda_e2e, assemble build-gpu/bundle/ (bin/, lib/,
 #                                         cases.txt, run.sh) and build-gpu/gpu-check.tar.gz; checks that the
@@ -21,7 +21,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-gpu
-tests=(test_cuda test_cuda_gpu test_cuda_wide)
+tests=(test_cuda_gpu test_cuda_wide) # test_cuda.c needs no GPU: it runs in .ci/run
 bundle=$build/bundle
 max_bytes=$((64 * 1024 * 1024))
 
@@ -56,7 +56,8 @@ for p in "${programs[@]}"; do
   strip -o "$bundle/bin/$(basename "$p")" "$p"
 done
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
-if for f in "$bundle"/bin/*; do needed "$f"; done | grep -q '^libpolyenc\.so'; then
+all_needed=$(for f in "$bundle"/bin/*; do needed "$f"; done)
+if grep -q '^libpolyenc\.so' <<<"$all_needed"; then
   real=$(readlink -f "$build/libpolyenc.so")
   soname=$(readelf -d "$real" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
   [ -n "$soname" ] || die "$real has no SONAME"
