@@ -6,6 +6,7 @@
 // Skipped unless both backends load. (The same in both runs of the suite: it does not depend on BACKEND.)
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { polyenc, BACKEND, rgbPattern, noise, toLayout, probe, decodeVideo, meanAbsDiff, maxAbsDiff } from './helpers.mjs';
 
 let skip = false;
@@ -99,5 +100,26 @@ test('init({ backend }) switches new encoders only: the ones made before keep th
     enc.openMemory({ format: 'mp4' });
     await v.addFrames(rgbPattern(64, 48, 3), { layout: 'rgb24' });
     assert.equal(Number(probe(await enc.close()).streams[0].nb_read_frames), 3);
+  }
+});
+
+// The H.264 bitstream alone (Annex B), as the muxer stored it.
+const h264Of = (file) => execFileSync('ffmpeg', ['-v', 'error', '-i', 'pipe:0', '-map', '0:v', '-c', 'copy', '-f', 'h264', 'pipe:1'],
+  { input: file, maxBuffer: 1 << 28 });
+
+// x264's SIMD128 kernels (wasm/patches/x264) against x264's C code: the wasm build's bitstream must equal its
+// own with the kernels off (x264-params asm=0) and the native x264's C output (native x86 assembly is left
+// out: at veryfast, libx264 0.164's x86 assembly itself does not give the bytes of its C code).
+test('x264 in wasm, SIMD128 kernels on, writes the bytes of x264\'s C code: ultrafast, veryfast, medium', { skip }, async () => {
+  const frames = toLayout(input(), W, H, 'rgb24');
+  const c = { options: { 'x264-params': 'asm=0' } };
+  for (const preset of ['ultrafast', 'veryfast', 'medium']) {
+    const simd = h264Of(await encode('wasm', frames, 'rgb24', { preset }));
+    assert.ok(simd.length > 1000, `${preset}: ${simd.length} bytes`);
+    for (const [what, other] of [['wasm, kernels off', await encode('wasm', frames, 'rgb24', { preset, ...c })],
+      ['native C', await encode('native', frames, 'rgb24', { preset, ...c })]]) {
+      const b = h264Of(other);
+      assert.ok(simd.equals(b), `${preset}: SIMD128 ${simd.length} bytes, ${what} ${b.length}, first difference at byte ${simd.findIndex((v, k) => v !== b[k])}`);
+    }
   }
 });
