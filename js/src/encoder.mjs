@@ -357,7 +357,8 @@ export class Encoder {
     if (typeof l === 'string' && DEEP_LAYOUTS[l] && !stream.encoderName && !this._resolving) stream._cfg.deepLayout ??= l;
     return this._feed('addFrames', timesNow(options), async (o) => {
       const own = ownTimestamp && isVideoFrame(data) ? data.timestamp / 1e6 : null;
-      const picture = stream._webcodecs && pictureSource(data, stream); // WebCodecs wraps it without a copy
+      // an 8-bit WebCodecs stream wraps a picture without a copy; a 10-bit one converts its bytes itself
+      const picture = stream._webcodecs && !stream._webcodecs.tenBit && pictureSource(data, stream);
       if (picture) return { picture, times: frameTimes(o, 1, stream, own) };
       const input = await frameInput(data, o.layout, stream);
       if (stream._webcodecs && !stream._webcodecs.tenBit && DEEP_LAYOUTS[input.layout]) {

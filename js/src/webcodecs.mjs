@@ -5,8 +5,9 @@
 //   codec      h264 -> avc1 (High, then Main, then Baseline; the level from the size and rate),
 //              vp9 -> vp09.00.41.08, vp8 -> vp8, av1 -> av01.0.08M.08; none: the container's default.
 //   pixelFormat yuv420p10le with vp9 / av1: vp09.02.41.10 / av01.0.08M.10, when the browser's VideoEncoder
-//              supports it (Chromium: VP9 profile 2); the frames are then converted by polyenc (the wasm
-//              core's converter, any layout, at full precision) into I420P10 VideoFrames.
+//              supports it (Chromium: VP9 profile 2); the frames, pictures read out as bytes (frameInput),
+//              are then converted by polyenc (the wasm core's converter, any layout, at full precision)
+//              into I420P10 VideoFrames.
 //   bitRate    bitrate, bitrateMode 'variable'.
 //   crf        vp9 / av1: bitrateMode 'quantizer' with the crf as the per-frame quantizer (0..63);
 //              h264 (no quantizer mode in WebCodecs' H.264): a bitrate of 0.1 bit per pixel at crf 23,
@@ -122,16 +123,6 @@ function frameFromBytes(bytes, layout, init) {
 }
 
 const BT601_TV = { primaries: 'smpte170m', transfer: 'smpte170m', matrix: 'smpte170m', fullRange: false };
-
-// The RGBA bytes of a picture (canvas, ImageBitmap, VideoFrame, ...), for a stream that converts them itself.
-let rgbaCanvas = null;
-function rgbaOf(picture, width, height) {
-  if (!rgbaCanvas || rgbaCanvas.width !== width || rgbaCanvas.height !== height) rgbaCanvas = new OffscreenCanvas(width, height);
-  const ctx = rgbaCanvas.getContext('2d', { willReadFrequently: true });
-  ctx.clearRect(0, 0, width, height);
-  ctx.drawImage(picture, 0, 0, width, height);
-  return new Uint8Array(ctx.getImageData(0, 0, width, height).data.buffer);
-}
 
 // The encoder is fed RGB frames only: its decoder configuration (avcC: the colour fields too) then stays
 // the probe's. A YUV frame (I420 bytes, a camera's or a decoder's NV12 / I420 VideoFrame) is drawn into a
@@ -260,7 +251,6 @@ export class WebCodecsVideo {
   async add(source, times) {
     this._throwIfFailed();
     const n = source.bytes ? source.numFrames : 1;
-    if (!source.bytes && this.tenBit) source = { bytes: rgbaOf(source, this.width, this.height), layout: 'rgba', numFrames: 1 };
     // a 10-bit stream converts the call's frames before its clock moves: a bad frame (a NaN) refuses the call
     const size = source.bytes && frameBytes(source.layout, this.width, this.height);
     const planes = this.tenBit ? Array.from({ length: n }, (_, k) => this._convert(source.bytes.subarray(k * size, (k + 1) * size), source.layout, k)) : null;
