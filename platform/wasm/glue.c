@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <emscripten.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 
 #include "internal.h"
@@ -151,7 +152,8 @@ EMSCRIPTEN_KEEPALIVE const char *pew_convert_error(void) { return converting.err
 
 /* One contiguous frame of `layout` (width x height) into pix_fmt (a planar YUV format) with the colour
  * space (an AVColorSpace) and range of a stream: its planes packed one after the other into out (at least
- * pew_convert_size bytes). Returns 0, else < 0 with the reason in pew_convert_error. */
+ * av_image_get_buffer_size(pix_fmt, width, height, 1) bytes). Returns 0, else < 0 with the reason in
+ * pew_convert_error. */
 EMSCRIPTEN_KEEPALIVE
 int pew_convert_frame(int layout, int width, int height, const uint8_t *src, const char *pix_fmt, int color_space,
                       int full_range, uint8_t *out) {
@@ -181,12 +183,11 @@ int pew_convert_frame(int layout, int width, int height, const uint8_t *src, con
   AVFrame *f = converting.frame;
   if ((ret = pe_host_convert_frame(converting.cpu, &conv, &s, f, converting.error, sizeof converting.error)) < 0)
     return ret;
-  int bytes = d->comp[0].step; /* per sample: 1 or 2 */
-  for (int p = 0; p < 3; p++) {
-    int w = p ? AV_CEIL_RSHIFT(width, d->log2_chroma_w) : width, h = p ? AV_CEIL_RSHIFT(height, d->log2_chroma_h) : height;
-    for (int y = 0; y < h; y++, out += (size_t)w * bytes) memcpy(out, f->data[p] + (ptrdiff_t)y * f->linesize[p], (size_t)w * bytes);
-  }
-  return 0;
+  int size = av_image_get_buffer_size(conv.format, width, height, 1);
+  ret = size < 0 ? size : av_image_copy_to_buffer(out, size, (const uint8_t *const *)f->data, f->linesize, conv.format,
+                                                  width, height, 1);
+  if (ret < 0) pe_error_text(ret, converting.error, sizeof converting.error);
+  return ret < 0 ? ret : 0;
 }
 
 /* The pts of the next n frames of a mux-only stream on the clock of a video stream (pe_encoded_next_pts):
