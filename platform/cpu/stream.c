@@ -105,30 +105,14 @@ static polyenc_status nan_error(polyenc_stream *s, int i, const char *where) {
                       where, s->index);
 }
 
-/* The first NaN of float frames [from, n), in raster order (pe_wide_convert's), before anything is encoded. */
+/* The first NaN of float frames [from, n), before anything is encoded. */
 static polyenc_status find_nan(polyenc_stream *s, const source_frame *first, int from, int n, int64_t frame_stride) {
-  const int64_t *st = first->strides;
-  for (int i = from; i < n; i++)
-    for (int y = 0; y < first->height; y++) {
-      const uint8_t *row = first->data + i * frame_stride + y * st[1];
-      int nan = 0;
-      for (int c = 0; c < 3; c++)
-        for (int x = 0; x < first->width; x++) {
-          float v;
-          memcpy(&v, row + c * st[0] + x * st[2], sizeof v);
-          nan |= v != v;
-        }
-      for (int x = 0; nan && x < first->width; x++)
-        for (int c = 0; c < 3; c++) {
-          float v;
-          memcpy(&v, row + c * st[0] + x * st[2], sizeof v);
-          if (v != v) {
-            char where[80];
-            snprintf(where, sizeof where, "NaN in channel %c at pixel (%d, %d)", "RGB"[c], x, y);
-            return nan_error(s, i, where);
-          }
-        }
-    }
+  for (int i = from; i < n; i++) {
+    source_frame frame = *first;
+    frame.data = first->data + i * frame_stride;
+    char where[80];
+    if (pe_wide_first_nan(&frame, 0, where, sizeof where) < 0) return nan_error(s, i, where);
+  }
   return POLYENC_OK;
 }
 

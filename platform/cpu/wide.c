@@ -265,16 +265,27 @@ static void alpha_row(const wide_params *k, const uint16_t *a, uint8_t *dst, int
   }
 }
 
-/* The first NaN of the row pair: "NaN in channel G at pixel (x, y)". */
-static int report_nan(const wide_rows *r, int rows, int w, int y, char *err, size_t size) {
-  for (int i = 0; i < rows; i++)
-    for (int x = 0; x < w; x++)
-      for (int c = 0; c < 3; c++) {
-        float v = ((const float *)r->src[i][c])[x];
-        if (v != v)
-          return fail(err, size, AVERROR_INVALIDDATA, "NaN in channel %c at pixel (%d, %d)", "RGB"[c], x, y + i);
+static float float_at(const source_frame *f, int c, int x, int y) {
+  float v;
+  memcpy(&v, f->data + c * f->strides[0] + y * f->strides[1] + x * f->strides[2], sizeof v);
+  return v;
+}
+
+int pe_wide_first_nan(const source_frame *src, int from_row, char *err, size_t size) {
+  for (int y = from_row; y < src->height; y++) {
+    int nan = 0; /* a row without a NaN is read once, in a loop the compiler vectorises */
+    for (int c = 0; c < 3; c++)
+      for (int x = 0; x < src->width; x++) {
+        float v = float_at(src, c, x, y);
+        nan |= v != v;
       }
-  return fail(err, size, AVERROR_INVALIDDATA, "NaN in rows %d-%d", y, y + rows - 1);
+    for (int x = 0; nan && x < src->width; x++)
+      for (int c = 0; c < 3; c++) {
+        float v = float_at(src, c, x, y);
+        if (v != v) return fail(err, size, AVERROR_INVALIDDATA, "NaN in channel %c at pixel (%d, %d)", "RGB"[c], x, y);
+      }
+  }
+  return 0;
 }
 
 /* ------------------------------------------------------------------ entry points */
@@ -387,7 +398,8 @@ int pe_wide_convert_with(pe_wide_kernel kernel, const source_frame *src, AVFrame
         r.next[i][c] = ahead ? src->data + c * src->strides[0] + (y + 2 + i) * src->strides[1] : NULL;
     if (rows(&k, &r, 0, w)) {
       av_free(mem);
-      return report_nan(&r, 1 + two, w, y, err, errsize);
+      ret = pe_wide_first_nan(src, y, err, errsize); /* the first NaN is in this row pair */
+      return ret < 0 ? ret : fail(err, errsize, AVERROR_INVALIDDATA, "NaN in rows %d-%d", y, y + two);
     }
     if (k.alpha)
       for (int i = 0; i < 1 + two; i++) alpha_row(&k, s.a[i], plane_row(dst, 3, y + i), w);

@@ -52,6 +52,10 @@ int pe_wide_can_produce(enum AVPixelFormat format);
 int pe_wide_convert(const source_frame *src, AVFrame *dst, enum AVColorSpace cs, int full_range, char *err,
                     size_t errsize);
 
+/* The first NaN of an RGB_PLANAR_F32 frame from row from_row on, in raster order (row, pixel, then channel R,
+ * G, B): AVERROR_INVALIDDATA with "NaN in channel G at pixel (12, 7)" in err, or 0 when there is none. */
+int pe_wide_first_nan(const source_frame *src, int from_row, char *err, size_t size);
+
 /* The kernels: PE_WIDE_AUTO picks the fastest the CPU runs (AVX2 + FMA on x86-64 when cpuid says so,
  * SIMD128 in the wasm build); PE_WIDE_PLAIN_C forces the portable C code (what non-x86 hosts run), for
  * tests and benchmarks. */
