@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ec.height = in_int(&in, 1, 64);
   ec.frame_rate = in_u8(&in) < 64 ? 0 : in_double(&in, 1, 120);
   if (in_bool(&in)) ec.time_base_num = in_int(&in, 1, 1001), ec.time_base_den = in_int(&in, 1, 90000);
+  if (in_bool(&in)) ec.pixel_format = in_name(&in, &names->pixel_formats, 1); /* any name, invalid ones too */
   size_t n;
   const uint8_t *extra = in_bytes(&in, in_range(&in, 0, MAX_EXTRADATA), &n);
   uint8_t *extradata = n ? malloc(n) : NULL; /* exactly the bytes given: an over-read is a finding */
