@@ -70,7 +70,8 @@ export function frameTimes(o, n, stream, ownTimestamp = null) {
 /** addFrames' options with its timestamps / keyFrames arrays copied: they are read when the call's turn comes. */
 export function timesNow(options) {
   if (!options || typeof options !== 'object') return options;
-  const copy = (v) => (listLike(v) ? Array.from(v) : v);
+  // by index, not by iterator: a typed array whose buffer was transferred away is empty, as a frame array is
+  const copy = (v) => (listLike(v) ? Array.prototype.slice.call(v) : v);
   if (!listLike(options.timestamps) && !listLike(options.keyFrames)) return options;
   return { ...options, timestamps: copy(options.timestamps), keyFrames: copy(options.keyFrames) };
 }

@@ -320,3 +320,21 @@ test('bad stream times: timeBase and startTime refused at addVideo / addAudio, t
   assert.equal(Number(info.streams[0].nb_read_frames), 2);
   assert.ok(Math.abs(Number(info.streams[1].start_time) - 0.5) <= 0.001, `audio start_time ${info.streams[1].start_time}`);
 });
+
+test('timestamps / keyFrames in a typed array whose buffer was transferred away: a rejected call with a code, not a throw', async () => {
+  const enc = new polyenc.Encoder();
+  const v = enc.addVideo({ width: 16, height: 16, frameRate: 10 });
+  enc.openMemory({ format: 'mkv' });
+  for (const key of ['timestamps', 'keyFrames']) {
+    const detached = key === 'timestamps' ? new Float64Array([0]) : new Uint8Array([1]);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    const call = v.addFrames(rgbPattern(16, 16, 1), { layout: 'rgb24', [key]: detached }); // must not throw
+    await assert.rejects(call, (e) => {
+      assert.equal(e.code, 'POLYENC_ERR_ARGUMENT', e.message);
+      assert.match(e.message, new RegExp(key));
+      return true;
+    });
+  }
+  await v.addFrames(rgbPattern(16, 16, 1), { layout: 'rgb24' }); // the stream usable after
+  assert.equal(Number(probe(await enc.close()).streams[0].nb_read_frames), 1);
+});
