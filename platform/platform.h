@@ -38,8 +38,9 @@ typedef struct conversion {
 /* ---- the converter interface ---- */
 
 /* What the core offers a converter during one call: send(opaque, frame, i) gives frame i of the call the
- * stream's colour tags, pts and picture type and encodes it; the frame is the converter's again when it
- * returns. */
+ * stream's colour tags, pts and picture type and encodes it. The frame is the converter's again when send
+ * returns, except in a converter with `async` set: its frame may still be encoding (a reference to it is held,
+ * so it is not writable until the encoder is done with it: av_frame_is_writable). */
 typedef struct pe_frame_sink {
   polyenc_status (*send)(void *opaque, AVFrame *frame, int i);
   void *opaque;
@@ -49,6 +50,7 @@ typedef struct pe_frame_sink {
  * comes with the encoder's message set (error.c). */
 typedef struct pe_converter_ops {
   const char *tag; /* the end of the stream's "opened" log line: "" on the host, " (cuda)" */
+  int async;       /* its frames are refcounted buffers it leaves alone once sent: encoded on the worker thread */
   /* ---- what a stream on a device needs, checked at add_video (and again at open) ---- */
   /* NULL when `device` can take a stream; otherwise why not, written to buf. */
   const char *(*device_problem)(int device, char *buf, size_t size);

@@ -24,7 +24,7 @@ static polyenc_status failed_earlier(polyenc_encoder *enc) {
                       enc->failure_message);
 }
 
-polyenc_status pe_encoder_check_open(polyenc_encoder *enc, const char *what) {
+polyenc_status pe_encoder_check_state(polyenc_encoder *enc, const char *what) {
   switch (enc->state) {
   case STATE_OPEN: return POLYENC_OK;
   case STATE_CONFIGURING:
@@ -35,6 +35,11 @@ polyenc_status pe_encoder_check_open(polyenc_encoder *enc, const char *what) {
   case STATE_FAILED: return failed_earlier(enc);
   }
   return POLYENC_ERR_STATE;
+}
+
+polyenc_status pe_encoder_check_open(polyenc_encoder *enc, const char *what) {
+  polyenc_status st = enc->state == STATE_OPEN ? pe_worker_sync(enc) : POLYENC_OK;
+  return st ? st : pe_encoder_check_state(enc, what);
 }
 
 polyenc_status pe_encoder_fail(polyenc_encoder *enc, polyenc_status status) {
@@ -104,6 +109,7 @@ int polyenc_stream_index(const polyenc_stream *s) { return s ? s->index : -1; }
  * frees what it holds (queued packets, indexes) only in av_write_trailer: after a failure it runs with
  * the sink refusing every byte, so nothing more reaches the output. */
 static void release_output(polyenc_encoder *enc, int keep_memory) {
+  pe_worker_stop(enc);
   if (enc->sink) enc->output_bytes = pe_sink_bytes(enc->sink); /* polyenc_get_stats after close */
   if (enc->header_written) {
     pe_sink_refuse(enc->sink);
@@ -309,46 +315,6 @@ polyenc_status pe_encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRatio
                                            pe_error_text(ret, reason, sizeof reason)));
 }
 
-/* An encoder gives back at most one packet per frame, plus what it held back (its delay) when flushed.
- * These bounds are far above what any working encoder needs; an encoder past them is spinning (FFmpeg
- * 5.1's experimental vorbis encoder does when flushed with no input) and is stopped with an error. */
-enum { PACKETS_PER_FRAME_LIMIT = 64, FLUSH_PACKETS_SLACK = 1024 };
-
-polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame) {
-  polyenc_encoder *enc = s->enc;
-  const char *name = s->codec_ctx->codec->name;
-  char reason[600];
-  pe_clear_ffmpeg_log();
-  int ret = avcodec_send_frame(s->codec_ctx, frame);
-  if (ret < 0 && !(ret == AVERROR_EOF && !frame))
-    return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret), "encoder %s of stream %d failed: %s", name,
-                                             s->index, pe_error_text(ret, reason, sizeof reason)));
-  if (frame) s->frames_sent++;
-  int64_t held = FFMAX(s->frames_sent - s->packets_received, 0);
-  int64_t limit = frame ? PACKETS_PER_FRAME_LIMIT : 4 * held + FLUSH_PACKETS_SLACK;
-  for (int64_t n = 0;; n++) {
-    ret = avcodec_receive_packet(s->codec_ctx, enc->packet);
-    if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return POLYENC_OK;
-    if (ret < 0)
-      return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret), "encoder %s of stream %d failed: %s", name,
-                                               s->index, pe_error_text(ret, reason, sizeof reason)));
-    if (n >= limit) {
-      av_packet_unref(enc->packet);
-      return pe_encoder_fail(enc, pe_set_error(enc, POLYENC_ERR_CODEC,
-                                               "encoder %s of stream %d gave more than %lld packets %s: it does not "
-                                               "terminate, stopping it (choose another encoder for this codec)",
-                                               name, s->index, (long long)limit,
-                                               frame ? "for one frame" : "while flushing"));
-    }
-    s->packets_received++;
-    if (enc->packet->duration == 0 && s->kind == STREAM_VIDEO) enc->packet->duration = pe_video_frame_ticks(s);
-    if (s->kind == STREAM_AUDIO) pe_audio_adjust_packet(s, enc->packet);
-    polyenc_status st = pe_encoder_write_packet(s, enc->packet, s->codec_ctx->time_base);
-    av_packet_unref(enc->packet);
-    if (st) return st;
-  }
-}
-
 /* FFmpeg 5.1's caf muxer divides by a stream's frame count in its trailer (SIGFPE when it is 0): such a
  * file is not finished, and its trailer never runs. */
 static polyenc_status check_trailer_safe(polyenc_encoder *enc) {
@@ -400,7 +366,8 @@ polyenc_status polyenc_close(polyenc_encoder *enc) {
     return failed_earlier(enc);
   case STATE_OPEN: break;
   }
-  polyenc_status st = flush_and_finish(enc);
+  polyenc_status st = pe_worker_sync(enc);
+  if (!st) st = flush_and_finish(enc);
   if (st) {
     pe_encoder_fail(enc, st);
     pe_sink_finish(enc, enc->sink, 0);
@@ -459,6 +426,7 @@ void polyenc_encoder_free(polyenc_encoder *enc) {
     av_free(s);
   }
   av_free(enc->streams);
+  pe_job_free(&enc->job);
   av_packet_free(&enc->packet);
   av_free(enc);
   pe_clear_ffmpeg_log(); /* this thread's last FFmpeg error line, if one is kept: nothing outlives the encoder */

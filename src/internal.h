@@ -23,6 +23,17 @@ typedef struct video_stream video_stream;
 typedef struct audio_stream audio_stream;
 typedef struct encoded_stream encoded_stream;
 typedef struct output_sink output_sink;
+typedef struct pe_worker pe_worker;
+
+/* One frame (or a flush) sent to a stream's codec, and what came back (worker.c). */
+typedef struct pe_encode_job {
+  AVPacket **packets; /* the packets received, in order: [0, num_packets); kept allocated for the next job */
+  int num_packets, capacity;
+  int flushing;     /* the job sent no frame */
+  int ret;          /* 0, or the AVERROR of the codec call that failed */
+  int64_t limit;    /* not 0: the codec gave more packets than this bound for the job */
+  char reason[600]; /* ret's text, with FFmpeg's error line of the thread that ran the codec */
+} pe_encode_job;
 
 struct polyenc_stream {
   polyenc_encoder *enc;
@@ -50,7 +61,7 @@ struct polyenc_encoder {
   int num_streams;
   AVFormatContext *format_ctx; /* from open to close */
   output_sink *sink;           /* from open to free */
-  AVPacket *packet;            /* scratch for draining encoders */
+  AVPacket *packet;            /* scratch for a mux-only stream's packets (encoded.c) */
   int header_written;          /* the muxer holds state that only av_write_trailer frees */
   polyenc_status failure;      /* the status of STATE_FAILED */
   char error[2048];
@@ -58,6 +69,8 @@ struct polyenc_encoder {
   int aborted;                /* polyenc_abort was called (control.c): STATE_FAILED with POLYENC_ERR_STATE */
   int64_t output_bytes;       /* the output's size when its sink was released (stats.c) */
   AVDictionary *metadata;     /* container tags of polyenc_set_metadata (metadata.c) */
+  pe_encode_job job;          /* the one encode job, run on the caller's thread or the worker's (worker.c) */
+  pe_worker *worker;          /* from the first host video frame sent to the end of the output (worker.c) */
 };
 
 /* ---- error.c ---- */
@@ -131,13 +144,32 @@ int pe_sink_is_memory(const output_sink *sink);
 void pe_sink_free(output_sink *sink);
 
 /* ---- encoder.c ---- */
-/* Checks the encoder accepts data now (STATE_OPEN); sets the message otherwise. */
+/* Takes back the worker's job (pe_worker_sync), then checks the encoder accepts data now (STATE_OPEN); sets
+ * the message otherwise. */
 polyenc_status pe_encoder_check_open(polyenc_encoder *enc, const char *what);
-/* Sends frame (NULL flushes) to s's codec and writes every packet it gives. */
-polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame);
+/* The check alone, for a call that takes the job back later (polyenc_add_frames: at its first send). */
+polyenc_status pe_encoder_check_state(polyenc_encoder *enc, const char *what);
 /* Writes one packet in s's codec time base to the muxer (takes its data). */
 polyenc_status pe_encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRational time_base);
 polyenc_status pe_encoder_fail(polyenc_encoder *enc, polyenc_status status);
+
+/* ---- worker.c ---- */
+/* Sends frame (NULL flushes) to s's codec and writes every packet it gives, on this thread. The worker has
+ * no job (pe_worker_sync was called). */
+polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame);
+/* The job's two halves: the codec's (any thread), then the muxer's and the failure's (the caller's). */
+void pe_job_run(pe_encode_job *job, polyenc_stream *s, const AVFrame *frame);
+polyenc_status pe_job_finish(polyenc_stream *s, pe_encode_job *job);
+void pe_job_free(pe_encode_job *job);
+/* Takes back the worker's last job, then sends frame (a host video frame, refcounted: a reference is kept until
+ * the codec has it) to s's codec on the worker thread, or on this one where there is no worker. Returns the
+ * status of the job taken back (its failure ends the encoding, as on this thread), else POLYENC_OK. */
+polyenc_status pe_worker_send(polyenc_stream *s, const AVFrame *frame);
+/* Waits for the worker's job, muxes its packets and reports its failure; POLYENC_OK when there was none. Every
+ * call that touches the codecs, the muxer or the statistics calls this first. */
+polyenc_status pe_worker_sync(polyenc_encoder *enc);
+/* Ends the worker thread; a job not taken back is dropped. Before the codecs are freed. */
+void pe_worker_stop(polyenc_encoder *enc);
 
 /* ---- metadata.c ---- */
 /* Copies the tags into the format context and its streams; fails naming a key the muxer would drop. */

@@ -524,7 +524,7 @@ static polyenc_status check_video_open(polyenc_stream *s) {
   if (s->kind != STREAM_VIDEO)
     return pe_set_error(s->enc, POLYENC_ERR_ARGUMENT, "polyenc_add_frames needs a video stream: stream %d is not one",
                         s->index);
-  return pe_encoder_check_open(s->enc, "polyenc_add_frames");
+  return pe_encoder_check_state(s->enc, "polyenc_add_frames");
 }
 
 polyenc_status polyenc_add_frames(polyenc_stream *s, const polyenc_frames *frames) {
@@ -551,7 +551,8 @@ polyenc_status pe_video_check_pts(polyenc_stream *s, const int64_t *pts, int n) 
 }
 
 /* The core's side of a conversion (pe_frame_sink): frame i of the call gets the stream's colour tags, its pts
- * and picture type, then goes to the encoder. */
+ * and picture type, then goes to the encoder: on the worker thread when the converter lets it (worker.c), the
+ * caller's thread converting the next frame meanwhile. */
 typedef struct frame_call {
   polyenc_stream *s;
   const pe_frame_times *times;
@@ -559,13 +560,15 @@ typedef struct frame_call {
 
 static polyenc_status send_frame(void *opaque, AVFrame *frame, int i) {
   const frame_call *call = opaque;
+  polyenc_status st = pe_worker_sync(call->s->enc); /* the codec context is this thread's again */
+  if (st) return st;
   const AVCodecContext *ctx = call->s->codec_ctx;
   frame->color_range = ctx->color_range;
   frame->colorspace = ctx->colorspace;
   frame->color_primaries = ctx->color_primaries;
   frame->color_trc = ctx->color_trc;
   pe_clock_stamp(&call->s->impl.video->clock, frame, call->times, i);
-  return pe_encoder_send(call->s, frame);
+  return call->s->impl.video->ops->async ? pe_worker_send(call->s, frame) : pe_encoder_send(call->s, frame);
 }
 
 polyenc_status pe_video_add_source(polyenc_stream *s, const source_frame *first, int n, int64_t frame_stride,

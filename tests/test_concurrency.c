@@ -2,8 +2,9 @@
  * may run in parallel"): eight encoders, each a different mix of streams, container and output,
  * start together on eight threads and give the very bytes the same encodes give one at a time in
  * the same process, and every output decodes to its own frames; the library's first calls made by
- * eight threads at once; an encoder with its own worker threads. scripts/tsan.sh runs these cases
- * under ThreadSanitizer. */
+ * eight threads at once; an encoder with its own worker threads; the encoder's worker thread (src/worker.c)
+ * handing every packet and count back to the caller's thread. scripts/tsan.sh runs these cases under
+ * ThreadSanitizer. */
 #define _POSIX_C_SOURCE 200809L /* pthread_barrier_t */
 #include <pthread.h>
 
@@ -12,7 +13,8 @@
 #define CASES(X)                 \
   X(eight_encoders, QUICK)       \
   X(first_calls_at_once, QUICK)  \
-  X(frame_threaded_encoder, QUICK)
+  X(frame_threaded_encoder, QUICK) \
+  X(worker_hands_back, QUICK)
 CHECK_MAIN(CASES)
 
 enum { NUM_JOBS = 8 };
@@ -389,4 +391,65 @@ static void case_frame_threaded_encoder(void) {
   free(rgb);
   free(yuv);
   free(scratch);
+}
+
+/* A writer that records whether every call came from the thread that called polyenc. */
+typedef struct thread_writer {
+  mem_writer out;
+  pthread_t caller;
+  int calls, elsewhere;
+} thread_writer;
+
+static int thread_writer_write(void *opaque, const uint8_t *data, size_t size) {
+  thread_writer *t = opaque;
+  t->calls++;
+  if (!pthread_equal(pthread_self(), t->caller)) t->elsewhere++;
+  return mem_writer_write(&t->out, data, size);
+}
+
+/* Frames one at a time go to the codec on the encoder's worker thread, audio and the muxer stay on the caller's:
+ * the writer hears only the caller's thread, the statistics after each call count every frame given (the one
+ * still encoding too), and the output holds every frame and sample. */
+static void case_worker_hands_back(void) {
+  const int w = 96, h = 64, n = 40, rate = 48000;
+  uint8_t *rgb = pattern_frames(w, h, n);
+  float *tone = sine_planar(1, rate * n / 25, rate, 440);
+  thread_writer t = {.caller = pthread_self()};
+  polyenc_writer writer = {.write = thread_writer_write, .opaque = &t}; /* no seek: fragmented mp4, written as it goes */
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_video_config vc = video_cfg(w, h, 25);
+  vc.preset = "ultrafast";
+  polyenc_stream *v = add_video_ok(enc, &vc);
+  polyenc_audio_config ac = audio_cfg(rate, 1);
+  polyenc_stream *a = NULL;
+  CHECK_OK(enc, polyenc_add_audio(enc, &ac, &a));
+  CHECK_OK(enc, polyenc_open_writer(enc, &writer, "mp4"));
+  for (int k = 0; k < n; k++) {
+    polyenc_frames f = frames_of(rgb + (size_t)w * h * 3 * k, POLYENC_RGB24, 1, w, h);
+    CHECK_OK(enc, polyenc_add_frames(v, &f));
+    polyenc_stats st;
+    CHECK_OK(enc, polyenc_get_stats(enc, v, &st));
+    CHECK_MSG(st.frames == k + 1, "after frame %d the statistics count %lld frames", k, (long long)st.frames);
+    CHECK_OK(enc, polyenc_add_samples(a, tone + rate / 25 * k, POLYENC_SAMPLES_PLANAR, 1, rate / 25));
+  }
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+  CHECK_GT(t.calls, 1);
+  CHECK_MSG(t.elsewhere == 0, "%d of %d writer calls came from another thread than the caller's", t.elsewhere,
+            t.calls);
+  video_frames d;
+  CHECK_EQ_INT(media_decode_rgb(src_mem(t.out.data, t.out.size), 0, "bt601", 0, &d), 0);
+  CHECK_EQ_INT(d.num_frames, n);
+  for (int k = 0; k < n; k++) {
+    double p = psnr_u8(d.data + (size_t)w * h * 3 * k, rgb + (size_t)w * h * 3 * k, (size_t)w * h * 3);
+    CHECK_MSG(p > 28, "frame %d: PSNR %.1f dB", k, p);
+  }
+  video_frames_free(&d);
+  audio_samples as;
+  CHECK_EQ_INT(media_decode_audio(src_mem(t.out.data, t.out.size), 1, &as), 0);
+  CHECK_MSG(as.num_samples >= rate * n / 25, "%lld samples decoded of %d", (long long)as.num_samples, rate * n / 25);
+  audio_samples_free(&as);
+  mem_writer_free(&t.out);
+  free(rgb);
+  free(tone);
 }

@@ -28,7 +28,10 @@
  * 1/out_sample_rate, from start_time on.
  *
  * Threads: one encoder is used by one thread at a time; different encoders may
- * run in parallel.
+ * run in parallel. Natively, an encoder encodes the frames of its host video
+ * streams on a worker thread of its own while the caller's thread converts the
+ * next: everything else (audio, muxing, the writer's callbacks, statistics)
+ * stays on the caller's thread.
  */
 #ifndef POLYENC_POLYENC_H
 #define POLYENC_POLYENC_H
@@ -246,7 +249,12 @@ typedef struct polyenc_frames {
                                 H.264 / HEVC), in addition to the codec's own (gop_size) */
 } polyenc_frames;
 /* The frames are converted and handed to the encoder before the call returns:
- * the caller may reuse its buffer (and the pts and key_frames arrays) at once. */
+ * the caller may reuse its buffer (and the pts and key_frames arrays) at once.
+ * Natively, the last frame of a host stream may still be encoding on the
+ * encoder's worker thread when the call returns: a failure of the encoder or
+ * the muxer with that frame is returned by the next call on the encoder (any
+ * add call, polyenc_get_stats, polyenc_close), which then fails as any call
+ * would have. */
 POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polyenc_frames *frames);
 
 /* ---- CUDA streams ----

@@ -1,6 +1,7 @@
 /* The host converter (pe_host_converter, platform.h): a video stream whose frames are in host memory,
  * converted by the CPU adapter (platform/cpu/convert.c natively, platform/wasm/convert.c in the
- * WebAssembly build) into one AVFrame, reused while the encoder does not hold it.
+ * WebAssembly build) into two AVFrames in turn: the encoder takes one on its worker thread (src/worker.c)
+ * while the next is converted into the other; a frame the encoder still holds gets a fresh buffer.
  * The high-depth layouts (RGB48, RGBA64, RGB_PLANAR16, RGB_PLANAR_F32) go to platform/cpu/wide.c when it
  * produces the stream's pixel format (at full precision, alpha included), else the 16-bit ones to the
  * CPU adapter's swscale path; float frames are checked for NaN before any frame of the call is encoded (the
@@ -16,7 +17,8 @@
 
 typedef struct host_stream {
   cpu_converter *cpu;
-  AVFrame *frame;
+  AVFrame *frames[2];
+  int next; /* the frame the next conversion writes */
   conversion conv;
 } host_stream;
 
@@ -56,7 +58,8 @@ static int new_frame_buffer(AVFrame *frame) {
 static void host_free(void *state) {
   host_stream *h = state;
   if (!h) return;
-  av_frame_free(&h->frame);
+  av_frame_free(&h->frames[0]);
+  av_frame_free(&h->frames[1]);
   pe_cpu_converter_free(h->cpu);
   av_free(h);
 }
@@ -64,13 +67,15 @@ static void host_free(void *state) {
 static polyenc_status host_open(polyenc_stream *s, int device, const conversion *conv, void **state) {
   (void)device;
   host_stream *h = av_mallocz(sizeof *h);
-  int ret = h && (h->frame = av_frame_alloc()) ? pe_cpu_converter_new(conv, &h->cpu) : AVERROR(ENOMEM);
-  if (ret >= 0) {
+  int ret = h && (h->frames[0] = av_frame_alloc()) && (h->frames[1] = av_frame_alloc())
+                ? pe_cpu_converter_new(conv, &h->cpu)
+                : AVERROR(ENOMEM);
+  for (int i = 0; i < 2 && ret >= 0; i++) {
     h->conv = *conv;
-    h->frame->format = conv->format;
-    h->frame->width = conv->width;
-    h->frame->height = conv->height;
-    ret = new_frame_buffer(h->frame);
+    h->frames[i]->format = conv->format;
+    h->frames[i]->width = conv->width;
+    h->frames[i]->height = conv->height;
+    ret = new_frame_buffer(h->frames[i]);
   }
   if (ret < 0) {
     host_free(h);
@@ -149,22 +154,25 @@ static polyenc_status host_convert(void *state, polyenc_stream *s, const source_
   }
   for (int i = 0; i < n; i++) {
     src.data = first->data + i * frame_stride;
-    int ret = av_frame_is_writable(h->frame) ? 0 : new_frame_buffer(h->frame); /* the encoder may hold the last one */
+    AVFrame *frame = h->frames[h->next];
+    int ret = av_frame_is_writable(frame) ? 0 : new_frame_buffer(frame); /* the encoder may hold it still */
     char reason[600] = "";
-    if (ret >= 0) ret = pe_host_convert_frame(h->cpu, &h->conv, &src, h->frame, reason, sizeof reason);
+    if (ret >= 0) ret = pe_host_convert_frame(h->cpu, &h->conv, &src, frame, reason, sizeof reason);
     else pe_error_text(ret, reason, sizeof reason);
     if (ret == AVERROR_INVALIDDATA && wide) return nan_error(s, i, reason);
     if (ret < 0)
       return pe_encoder_fail(enc, pe_set_error(enc, pe_codec_status(ret), "converting %s frame %d of stream %d failed: %s",
                                                layout_name(first->layout), i, s->index, reason));
-    polyenc_status st = sink->send(sink->opaque, h->frame, i);
+    polyenc_status st = sink->send(sink->opaque, frame, i);
     if (st) return st;
+    h->next ^= 1;
   }
   return POLYENC_OK;
 }
 
 const pe_converter_ops pe_host_converter = {
     .tag = "",
+    .async = 1,
     .device_problem = device_problem,
     .choose_encoder = choose_encoder,
     .check_pixel_format = check_pixel_format,
