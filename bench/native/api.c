@@ -18,7 +18,7 @@ int main(int argc, char **argv) {
   unsigned char *rgb = bench_read_file(argv[1], &size);
   if (size < frame_bytes * (size_t)frames) bench_die("input is shorter than the frames asked for", argv[1]);
 
-  double t0 = bench_now();
+  double t0 = bench_now(), c0 = bench_cpu_now();
   polyenc_encoder *enc = polyenc_encoder_new();
   if (!enc) bench_die("polyenc_encoder_new", "out of memory");
   polyenc_video_config vc;
@@ -33,9 +33,9 @@ int main(int argc, char **argv) {
     if (polyenc_add_frames(video, &f)) bench_die("polyenc_add_frames", polyenc_last_error(enc));
   }
   if (polyenc_close(enc)) bench_die("polyenc_close", polyenc_last_error(enc));
-  double seconds = bench_now() - t0;
+  double seconds = bench_now() - t0, cpu = bench_cpu_now() - c0;
   polyenc_encoder_free(enc);
   free(rgb);
-  printf("{\"seconds\": %.6f, \"frames\": %d}\n", seconds, frames);
+  printf("{\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"frames\": %d}\n", seconds, cpu, frames);
   return 0;
 }

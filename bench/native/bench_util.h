@@ -1,5 +1,5 @@
 /* Helpers of the native bench programs: a monotonic clock, a whole file read into memory, and one
- * line of JSON with the timing on standard output (read by bench/suite/). */
+ * line of JSON with the timing (wall and CPU seconds) on standard output (read by bench/suite/). */
 #ifndef POLYENC_BENCH_UTIL_H
 #define POLYENC_BENCH_UTIL_H
 #define _POSIX_C_SOURCE 200809L
@@ -10,6 +10,14 @@
 static inline double bench_now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* CPU time of every thread of the process: its ratio to bench_now's wall time is how many cores the timed
+ * work kept busy. */
+static inline double bench_cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
@@ -29,6 +37,11 @@ static inline unsigned char *bench_read_file(const char *path, size_t *size) {
     exit(1);
   }
   fclose(f);
+  /* one read of every page before any timing: on some virtual machines the first read of freshly written
+   * memory runs at a tenth of the speed of the next, and the tools read inputs of different sizes */
+  volatile unsigned char sum = 0;
+  for (long i = 0; i < n; i += 64) sum += buf[i];
+  (void)sum;
   *size = (size_t)n;
   return buf;
 }

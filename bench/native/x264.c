@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
   x264_nal_t *nals;
   int num_nals;
 
-  double t0 = bench_now();
+  double t0 = bench_now(), c0 = bench_cpu_now();
   x264_t *enc = x264_encoder_open(&p);
   if (!enc) bench_die("x264_encoder_open", argv[4]);
   for (int i = 0; i < frames; i++) {
@@ -70,12 +70,12 @@ int main(int argc, char **argv) {
     sink_add(&out, nals, num_nals);
   }
   x264_encoder_close(enc);
-  double seconds = bench_now() - t0;
+  double seconds = bench_now() - t0, cpu = bench_cpu_now() - c0;
 
   FILE *f = fopen(argv[6], "wb");
   if (!f || fwrite(out.data, 1, out.size, f) != out.size || fclose(f)) bench_die("cannot write", argv[6]);
   free(out.data);
   free(yuv);
-  printf("{\"seconds\": %.6f, \"frames\": %d}\n", seconds, frames);
+  printf("{\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"frames\": %d}\n", seconds, cpu, frames);
   return 0;
 }

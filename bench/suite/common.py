@@ -3,6 +3,7 @@ source, and the markdown tables."""
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import time
@@ -28,19 +29,24 @@ def run_json(cmd, **kw):
 
 
 def wall(cmd, stdin_path=None):
-    """Wall seconds of a whole process (a CLI as users run it), its standard input from stdin_path."""
+    """A whole process (a CLI as users run it), its standard input from stdin_path: {"seconds": wall seconds,
+    "cpu_seconds": the user + system time of the process and its threads}."""
     with open(stdin_path or os.devnull, "rb") as f:
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         res = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         seconds = time.perf_counter() - t0
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if res.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited with {res.returncode}:\n{res.stderr.decode()[-4000:]}")
-    return seconds
+    cpu = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
+    return {"seconds": seconds, "cpu_seconds": cpu}
 
 
 def alternate(tools, runs):
-    """tools: {name: fn() -> seconds}. One untimed warm-up of each, then `runs` rounds in which every tool runs
-    once, the order rotating round by round (A B C, B C A, ...). Returns {name: median seconds}."""
+    """tools: {name: fn() -> seconds, or a dict of numbers}. One untimed warm-up of each, then `runs` rounds in
+    which every tool runs once, the order rotating round by round (A B C, B C A, ...). Returns {name: median
+    seconds}, or {name: {key: median}} for tools that give dicts."""
     names = list(tools)
     for n in names:
         tools[n]()
@@ -49,7 +55,12 @@ def alternate(tools, runs):
         for i in range(len(names)):
             n = names[(i + r) % len(names)]
             times[n].append(tools[n]())
-    return {n: statistics.median(t) for n, t in times.items()}
+
+    def median(t):
+        if isinstance(t[0], dict):
+            return {k: statistics.median(x[k] for x in t) for k in t[0]}
+        return statistics.median(t)
+    return {n: median(t) for n, t in times.items()}
 
 
 def ffmpeg_source(path, lavfi, size, frames, pix_fmt="rgb24"):
