@@ -41,8 +41,8 @@ struct polyenc_stream {
   stream_kind kind;
   AVCodecContext *codec_ctx; /* from open to free; NULL for encoded streams */
   AVStream *av_stream;       /* from open; owned by the format context */
-  int64_t frames_sent;       /* frames handed to the encoder since open */
-  int64_t packets_received;  /* packets the encoder gave back since open */
+  int64_t frames_sent;       /* frames handed to the encoder since open (counted by the caller's thread) */
+  int64_t packets_received;  /* packets the encoder gave back since open (on the worker's thread too) */
   int64_t samples_accepted;  /* audio: input samples polyenc_add_samples took since open (stats.c) */
   int64_t packets_written;   /* packets handed to the muxer since open (stats.c) */
   int64_t bytes_written;     /* their bytes */
@@ -166,7 +166,7 @@ void pe_job_free(pe_encode_job *job);
  * status of the job taken back (its failure ends the encoding, as on this thread), else POLYENC_OK. */
 polyenc_status pe_worker_send(polyenc_stream *s, const AVFrame *frame);
 /* Waits for the worker's job, muxes its packets and reports its failure; POLYENC_OK when there was none. Every
- * call that touches the codecs, the muxer or the statistics calls this first. */
+ * call that touches the codecs or the muxer calls this first. */
 polyenc_status pe_worker_sync(polyenc_encoder *enc);
 /* Ends the worker thread; a job not taken back is dropped. Before the codecs are freed. */
 void pe_worker_stop(polyenc_encoder *enc);

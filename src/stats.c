@@ -31,7 +31,6 @@ polyenc_status polyenc_get_stats(const polyenc_encoder *enc, const polyenc_strea
                         "stream %d belongs to another encoder: pass one of this encoder's streams, or NULL for all",
                         stream->index);
   memset(out, 0, sizeof *out);
-  if (enc->state == STATE_OPEN) pe_worker_sync(mutable_enc); /* the frame on the worker counted, its packets muxed */
   if (enc->state == STATE_CONFIGURING) return POLYENC_OK; /* nothing opened yet (or an open that failed) */
   if (stream) {
     add_stream(stream, out);

@@ -5,12 +5,14 @@
  * the caller's thread. pe_worker_send runs the first on the worker thread: the caller's thread goes on
  * converting the next frame while the codec takes this one (natively; the WebAssembly builds encode on
  * the calling thread, which is often a browser's main thread). The worker touches only the stream's codec
- * context, its counters and its job. The caller's thread takes the job back at its next send (and muxes its
- * packets while the worker encodes that next frame, into a second job) or at the next call on the encoder
- * (pe_worker_sync): the muxer, the output and a writer's callbacks, the statistics and the encoder's state
- * and message are only ever touched by the thread that called polyenc. An encoder or muxer failure of a
- * frame on the worker is reported by that next call. */
+ * context, the stream's packets_received and its job. The caller's thread takes the job back at its next
+ * send (and muxes its packets while the worker encodes that next frame, into a second job) or at the next
+ * call that feeds or closes the encoder (pe_worker_sync): the muxer, the output and a writer's callbacks,
+ * the statistics and the encoder's state and message are only ever touched by the thread that called
+ * polyenc. An encoder or muxer failure of a frame on the worker is reported by that next call. */
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -59,9 +61,9 @@ void pe_job_run(pe_encode_job *job, polyenc_stream *s, const AVFrame *frame) {
     job_failed(job, ret);
     return;
   }
-  if (frame) s->frames_sent++;
-  int64_t held = FFMAX(s->frames_sent - s->packets_received, 0);
-  int64_t limit = frame ? PACKETS_PER_FRAME_LIMIT : 4 * held + FLUSH_PACKETS_SLACK;
+  /* (frames_sent is the caller's thread's: read only when flushing, which runs there) */
+  int64_t limit =
+      frame ? PACKETS_PER_FRAME_LIMIT : 4 * FFMAX(s->frames_sent - s->packets_received, 0) + FLUSH_PACKETS_SLACK;
   for (int64_t n = 0;; n++) {
     AVPacket *pkt = next_packet(job);
     if (!pkt) {
@@ -119,6 +121,7 @@ void pe_job_free(pe_encode_job *job) {
 }
 
 polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame) {
+  if (frame) s->frames_sent++;
   pe_job_run(&s->enc->job, s, frame);
   return pe_job_finish(s, &s->enc->job);
 }
@@ -142,14 +145,16 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-/* The worker, started on the first frame it gets; NULL where there is none (no thread or no memory: the
- * frames are then encoded on the caller's thread). */
+/* The worker, started on the first frame it gets; NULL where there is none (POLYENC_ENCODE_THREAD=0, or no
+ * thread or no memory: the frames are then encoded on the caller's thread). */
 static pe_worker *worker_of(polyenc_encoder *enc) {
 #ifdef __EMSCRIPTEN__
   (void)enc;
   return NULL;
 #else
   if (enc->worker) return enc->worker;
+  const char *env = getenv("POLYENC_ENCODE_THREAD");
+  if (env && !strcmp(env, "0")) return NULL;
   pe_worker *w = av_mallocz(sizeof *w);
   if (!w || !(w->frame = av_frame_alloc())) goto fail;
   if (pthread_mutex_init(&w->lock, NULL)) goto fail;
@@ -186,6 +191,7 @@ polyenc_status pe_worker_send(polyenc_stream *s, const AVFrame *frame) {
   polyenc_stream *done_stream = w ? w->stream : NULL;
   if (done && (done->ret || done->limit)) return pe_job_finish(done_stream, done); /* its failure, and no more */
   if ((w = worker_of(s->enc)) && av_frame_ref(w->frame, frame) >= 0) {
+    s->frames_sent++;
     pthread_mutex_lock(&w->lock);
     w->current ^= 1;
     w->stream = s;

@@ -252,9 +252,8 @@ typedef struct polyenc_frames {
  * the caller may reuse its buffer (and the pts and key_frames arrays) at once.
  * Natively, the last frame of a host stream may still be encoding on the
  * encoder's worker thread when the call returns: a failure of the encoder or
- * the muxer with that frame is returned by the next call on the encoder (any
- * add call, polyenc_get_stats, polyenc_close), which then fails as any call
- * would have. */
+ * the muxer with that frame is returned by the next call that feeds or closes
+ * the encoder, which then fails as any call would have. */
 POLYENC_API polyenc_status polyenc_add_frames(polyenc_stream *video, const polyenc_frames *frames);
 
 /* ---- CUDA streams ----
