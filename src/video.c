@@ -560,9 +560,7 @@ typedef struct frame_call {
 
 static polyenc_status send_frame(void *opaque, AVFrame *frame, int i) {
   const frame_call *call = opaque;
-  polyenc_status st = pe_worker_sync(call->s->enc); /* the codec context is this thread's again */
-  if (st) return st;
-  const AVCodecContext *ctx = call->s->codec_ctx;
+  const AVCodecContext *ctx = call->s->codec_ctx; /* (its colours: set at open, read while the worker encodes) */
   frame->color_range = ctx->color_range;
   frame->colorspace = ctx->colorspace;
   frame->color_primaries = ctx->color_primaries;
