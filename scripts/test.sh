@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the C tests (Release, the bundled-FFmpeg build with its install and static CLI, the
-# GPU check's bundle, then AddressSanitizer + UBSan, then valgrind on the quick set, then
+# GPU check's bundle, then AddressSanitizer + UBSan, then valgrind on the quick set (or on the bundled CLI
+# where valgrind cannot load the system FFmpeg: scripts/valgrind-cli.sh), then
 # ThreadSanitizer on the concurrency cases), a short run of each fuzz target, the wasm build's
 # deep-layout kernels and x264's checkasm under Node (wasm/wide/run.sh, wasm/x264-checkasm.sh), the JS
 # suite (scripts/test-js.sh: both backends, the browser, the packed npm package) and the benchmark

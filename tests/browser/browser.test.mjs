@@ -71,7 +71,9 @@ test('worker mode keeps the main thread free while one addFrames call encodes 30
     assert.ok(worker.size > 0 && direct.size > 0);
     // the measure sees a busy thread: direct mode runs the whole encode in the one call
     assert.ok(direct.maxGap > direct.encodeMs / 2, `${v} direct: gap ${direct.maxGap} ms, encode ${direct.encodeMs} ms`);
-    assert.ok(worker.maxGap < Math.min(250, worker.encodeMs / 4), `${v} worker mode: the page froze for ${worker.maxGap} ms`);
+    // relative to the same page's direct mode and encode, not a fixed number of ms: a loaded machine stretches both
+    assert.ok(worker.maxGap < Math.min(direct.maxGap, worker.encodeMs) / 4,
+      `${v} worker mode: the page froze for ${worker.maxGap} ms (direct ${direct.maxGap} ms, encode ${worker.encodeMs} ms)`);
   }
 });
 
