@@ -154,8 +154,8 @@ polyenc_status pe_encoder_write_packet(polyenc_stream *s, AVPacket *pkt, AVRatio
 polyenc_status pe_encoder_fail(polyenc_encoder *enc, polyenc_status status);
 
 /* ---- worker.c ---- */
-/* Sends frame (NULL flushes) to s's codec and writes every packet it gives, on this thread. The worker has
- * no job (pe_worker_sync was called). */
+/* Sends frame (NULL flushes) to s's codec and writes every packet it gives, on this thread, in the encoder's own
+ * job (the worker may meanwhile be encoding a frame of another stream, whose packets it muxes later). */
 polyenc_status pe_encoder_send(polyenc_stream *s, const AVFrame *frame);
 /* The job's two halves: the codec's (any thread), then the muxer's and the failure's (the caller's). */
 void pe_job_run(pe_encode_job *job, polyenc_stream *s, const AVFrame *frame);

@@ -70,8 +70,8 @@ static polyenc_status host_open(polyenc_stream *s, int device, const conversion 
   int ret = h && (h->frames[0] = av_frame_alloc()) && (h->frames[1] = av_frame_alloc())
                 ? pe_cpu_converter_new(conv, &h->cpu)
                 : AVERROR(ENOMEM);
+  if (ret >= 0) h->conv = *conv;
   for (int i = 0; i < 2 && ret >= 0; i++) {
-    h->conv = *conv;
     h->frames[i]->format = conv->format;
     h->frames[i]->width = conv->width;
     h->frames[i]->height = conv->height;
