@@ -28,8 +28,10 @@ wants() { [[ ",$sections," == *",$1,"* ]]; }
 
 echo "== bench: Debian packages"
 bash scripts/deps.sh build
+need=(ffmpeg python3-av python3-numpy time libx264-dev)
+wants browser && need+=(chromium)
 missing=()
-for p in ffmpeg python3-av python3-numpy time libx264-dev; do
+for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -2,8 +2,10 @@
 // Peak memory of a long encode in Node through a non-seekable writer: N 1280x720 RGBA frames (a ring of 30
 // pre-generated ones, bench/wasm/frames.mjs) -> polyenc (the package's Node entry, wasm or native backend),
 // libx264 ultrafast, fragmented mp4 into a Node Writable that drops the bytes (enc.openStream). Prints one JSON
-// line: the process's peak RSS (VmHWM of /proc/self/status, KiB) and the bytes written.
-//   node bench/memory/node.mjs --frames N [--backend wasm|native] [--variant st|mt]
+// line: the process's peak RSS (VmHWM of /proc/self/status, KiB) and the bytes written. --gc-every K (with node
+// --expose-gc) runs a full V8 collection after every K frames: the peak without the output chunks that are
+// garbage but not yet collected.
+//   node [--expose-gc] bench/memory/node.mjs --frames N [--backend wasm|native] [--variant st|mt] [--gc-every K]
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,6 +21,8 @@ const arg = (name, def) => {
 const N = Number(arg('frames', 1000));
 const BACKEND = arg('backend', 'wasm');
 const VARIANT = arg('variant', 'st');
+const GC_EVERY = Number(arg('gc-every', 0));
+if (GC_EVERY && typeof globalThis.gc !== 'function') throw new Error('--gc-every needs node --expose-gc');
 const W = 1280, H = 720, RING = 30, FB = W * H * 4;
 
 const vmHWM = () => Number(/^VmHWM:\s*(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
@@ -34,7 +38,10 @@ async function main() {
   const enc = new pe.Encoder();
   const video = enc.addVideo({ width: W, height: H, frameRate: 30, codec: 'libx264', preset: 'ultrafast' });
   enc.openStream(sink, { format: 'mp4' });
-  for (let i = 0; i < N; i++) await video.addFrames(frames.subarray((i % RING) * FB, (i % RING + 1) * FB), { layout: 'rgba' });
+  for (let i = 0; i < N; i++) {
+    await video.addFrames(frames.subarray((i % RING) * FB, (i % RING + 1) * FB), { layout: 'rgba' });
+    if (GC_EVERY && (i + 1) % GC_EVERY === 0) globalThis.gc();
+  }
   await enc.close();
   console.log(JSON.stringify({ frames: N, backend: BACKEND, variant: BACKEND === 'wasm' ? VARIANT : null,
     peakRssKiB: vmHWM(), peakRssBeforeEncodeKiB: before, bytes }));

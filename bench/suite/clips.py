@@ -2,6 +2,7 @@
 (mp4, libx264, the same preset and threads), and the set-up cost of one encoder (a clip of one frame)."""
 import os
 
+import goals
 from common import BUILD, PYTHON, ROOT, WORK, alternate, ffmpeg_source, fmt_bytes, fmt_psnr, psnr, run_json, table
 
 PRESET, THREADS = "veryfast", 1
@@ -29,6 +30,7 @@ def section(o, report):
         rows.append([name, f"{s:.3f}", f"{o.clips / s:.1f}", f"{1000 * s / o.clips:.2f}",
                      f"{1000 * results[name]['setup_seconds']:.2f}", fmt_bytes(os.path.getsize(out[name])),
                      fmt_psnr(psnr(out[name], src, size)), f"{s / medians['polyenc C API']:.2f}x"])
+    goals.record("clips", f"{o.clips} clips {size}", medians["PyAV"] / medians["polyenc C API"])
     report.add(f"## 2. Many small clips\n\n{o.clips} clips of {n} frames {size} (testsrc2) in one process, each "
                f"its own encoder into memory (mp4, libx264 preset {PRESET}, {THREADS} thread, crf 23); median of "
                f"{o.runs} alternating runs after a warm-up. Set-up: the median time of a clip of one frame "

@@ -8,6 +8,7 @@ import time
 
 import browser
 import clips
+import goals
 import machine
 import memory
 import native
@@ -58,6 +59,10 @@ def main():
         t = time.time()
         SECTIONS[name].section(o, report)
         took.append(f"{name} {time.time() - t:.0f} s")
+    summary = goals.table()
+    if summary:
+        report.parts.insert(1, summary)
+        print(summary + "\n", flush=True)
     report.add(f"Suite time: {time.time() - t0:.0f} s ({', '.join(took)}).")
     report.write()
     print(f"wrote {o.out}")

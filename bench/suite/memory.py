@@ -5,6 +5,7 @@ RSS; Node: bench/memory/node.mjs (a Writable that drops the bytes), VmHWM."""
 import os
 import subprocess
 
+import goals
 from common import BUILD, ROOT, WORK, ffmpeg_source, run_json, table
 
 SIZE, RING = "1280x720", 30
@@ -53,6 +54,8 @@ def section(o, report):
     rows = []
     for name, peak in tools.items():
         a, b = peak(small), peak(large)
+        if name.startswith("polyenc"):
+            goals.record("memory", f"{name}, {large} vs {small} frames", b / a)
         rows.append([name, f"{a / 1024:.1f}", f"{b / 1024:.1f}", f"{b / a:.2f}"])
     report.add(f"## 5. Memory\n\n{SIZE} rgb24/rgba frames, libx264 ultrafast, fragmented mp4 to a non-seekable "
                "output; peak RSS of the whole process (Node's includes V8 and the 30 source frames).\n\n" +

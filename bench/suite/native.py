@@ -2,6 +2,7 @@
 and libx264 called directly on yuv420p (the encode-only limit). One table per content x size x preset."""
 import os
 
+import goals
 from common import BUILD, PYTHON, ROOT, WORK, alternate, ffmpeg_source, fmt_bytes, fmt_psnr, psnr, ratio, \
     run, run_json, table, wall
 
@@ -47,6 +48,11 @@ def one_case(o, content, size, preset):
         p = psnr(out[name], src, size, raw_h264="limit" in name)
         rows.append([name, f"{s:.3f}", f"{cpu:.3f} ({cpu / s:.2f})", f"{o.frames / s:.1f}",
                      fmt_bytes(os.path.getsize(out[name])), fmt_psnr(p), ratio(s, base), ratio(s, api_s)])
+    where = f"{content} {size}"
+    if preset == "ultrafast" and size == "1920x1080":
+        goals.record("native-limit", where, api_s / medians["libx264 direct (limit)"]["seconds"])
+    if preset in ("ultrafast", "medium"):
+        goals.record(f"native-cli-{preset}", where, base / medians["ffmpeg CLI"]["seconds"])
     title = (f"### {content} {size}, preset {preset}\n\n{o.frames} frames rgb24, libx264 crf 23 (default), "
              f"{o.threads} threads, median of {o.runs} alternating runs after a warm-up\n\n")
     return title + table(["tool", "time s", "CPU s (cores busy)", "fps", "size", "PSNR Y / avg dB", "time / CLI",

@@ -5,6 +5,7 @@ of bench/wasm/frames.mjs. A peer whose npm package is not installed gets a 'not 
 import json
 import os
 
+import goals
 from common import ROOT, WORK, fmt_bytes, fmt_psnr, psnr, run, run_json, table
 
 SIZE = "1280x720"
@@ -31,6 +32,10 @@ def vs_ffmpeg(o):
     src = source(max(r["frames"] for r in res["results"]))
     rows = []
     for r in res["results"]:
+        key = f"wasm-{r['variant']}-{r['preset']}"
+        if key in goals.GOALS:
+            goals.record(key, f"{r['threads']} thread(s), {r['frames']} frames",
+                         r["ffmpeg"]["median"] / r["polyenc"]["median"])
         for tool, name in (("polyenc", "polyenc.wasm"), ("ffmpeg", "ffmpeg.wasm")):
             x = r[tool]
             rows.append([f"{r['variant']} {r['preset']} t{r['threads']}, {r['frames']} frames", name,
