@@ -33,7 +33,9 @@ bash scripts/gpu-check.sh
 echo "== C tests (AddressSanitizer + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPOLYENC_SANITIZE=ON -DPOLYENC_TESTS=ON >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+# POLYENC_ENCODE_THREAD=1: every encoder's frames through its worker thread (the tests' frames are small,
+# which by default are encoded on the caller's thread, as in the plain run above)
+POLYENC_ENCODE_THREAD=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== C tests under valgrind (quick set)"

@@ -20,4 +20,5 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLYENC_TESTS=ON -D
 cmake --build build-tsan -j"$jobs" --target test_concurrency >/dev/null
 # halt_on_error=0: every report is printed; exitcode=66 makes the case fail when there was one.
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=0 exitcode=66 second_deadlock_stack=1 history_size=4 ${TSAN_OPTIONS:-}"
+export POLYENC_ENCODE_THREAD=1 # every encoder's frames through its worker thread, whatever their size
 ctest --test-dir build-tsan -R "${1:-^concurrency\.}" --output-on-failure -j1

@@ -3,13 +3,14 @@
  * An encode job sends a frame to a stream's codec and takes back the packets it gives (pe_job_run); its
  * packets are then muxed and its failure, if any, reported (pe_job_finish). pe_encoder_send runs both on
  * the caller's thread. pe_worker_send runs the first on the worker thread: the caller's thread goes on
- * converting the next frame while the codec takes this one (natively; the WebAssembly builds encode on
- * the calling thread, which is often a browser's main thread). The worker touches only the stream's codec
- * context, the stream's packets_received and its job. The caller's thread takes the job back at its next
- * send (and muxes its packets while the worker encodes that next frame, into a second job) or at the next
- * call that feeds or closes the encoder (pe_worker_sync): the muxer, the output and a writer's callbacks,
- * the statistics and the encoder's state and message are only ever touched by the thread that called
- * polyenc. An encoder or muxer failure of a frame on the worker is reported by that next call. */
+ * converting the next frame while the codec takes this one (natively, for frames from WORKER_MIN_PIXELS
+ * up; the WebAssembly builds encode on the calling thread, which is often a browser's main thread). The
+ * worker touches only the stream's codec context, the stream's packets_received and its job. The caller's
+ * thread takes the job back at its next send (and muxes its packets while the worker encodes that next
+ * frame, into a second job) or at the next call that feeds or closes the encoder (pe_worker_sync): the
+ * muxer, the output and a writer's callbacks, the statistics and the encoder's state and message are only
+ * ever touched by the thread that called polyenc. An encoder or muxer failure of a frame on the worker is
+ * reported by that next call. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,16 +146,24 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-/* The worker, started on the first frame it gets; NULL where there is none (POLYENC_ENCODE_THREAD=0, or no
- * thread or no memory: the frames are then encoded on the caller's thread). */
-static pe_worker *worker_of(polyenc_encoder *enc) {
+/* Frames smaller than this are encoded on the caller's thread unless a worker runs already: their conversion
+ * takes a few tens of microseconds, less than handing them over, and a thread of its own per encoder costs
+ * more than that in set-up (its stack and malloc arena faulted in again) for the many-small-clips case
+ * (bench/README.md: 256x256 clips took twice as long with it; from 960x540 up the overlap pays). */
+enum { WORKER_MIN_PIXELS = 960 * 540 };
+
+/* The worker that takes `frame`, started on the first frame that wants one; NULL where there is none
+ * (POLYENC_ENCODE_THREAD=0, a small frame, or no thread or no memory: the frame is then encoded on the
+ * caller's thread). POLYENC_ENCODE_THREAD=1 starts it whatever the frame's size. */
+static pe_worker *worker_of(polyenc_encoder *enc, const AVFrame *frame) {
 #ifdef __EMSCRIPTEN__
-  (void)enc;
+  (void)enc, (void)frame;
   return NULL;
 #else
   if (enc->worker) return enc->worker;
   const char *env = getenv("POLYENC_ENCODE_THREAD");
   if (env && !strcmp(env, "0")) return NULL;
+  if (!(env && !strcmp(env, "1")) && (int64_t)frame->width * frame->height < WORKER_MIN_PIXELS) return NULL;
   pe_worker *w = av_mallocz(sizeof *w);
   if (!w || !(w->frame = av_frame_alloc())) goto fail;
   if (pthread_mutex_init(&w->lock, NULL)) goto fail;
@@ -190,7 +199,7 @@ polyenc_status pe_worker_send(polyenc_stream *s, const AVFrame *frame) {
   pe_encode_job *done = w ? &w->jobs[w->current] : NULL; /* the last job, its packets not muxed yet */
   polyenc_stream *done_stream = w ? w->stream : NULL;
   if (done && (done->ret || done->limit)) return pe_job_finish(done_stream, done); /* its failure, and no more */
-  if ((w = worker_of(s->enc)) && av_frame_ref(w->frame, frame) >= 0) {
+  if ((w = worker_of(s->enc, frame)) && av_frame_ref(w->frame, frame) >= 0) {
     s->frames_sent++;
     pthread_mutex_lock(&w->lock);
     w->current ^= 1;

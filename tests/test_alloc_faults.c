@@ -240,6 +240,7 @@ static void case_every_allocation_fails(void) {
 static void case_worker_allocations_fail(void) {
   skip_unless_interposed();
   spare_and_tolerate();
+  CHECK(setenv("POLYENC_ENCODE_THREAD", "1", 1) == 0); /* a worker for these small frames too */
   uint8_t *rgb = pattern_frames(W, H, NF);
   float *pcm = sine_planar(1, NS, RATE, 440);
   run_result warm = encode(0, rgb, pcm, 1);

@@ -3,9 +3,10 @@
  * start together on eight threads and give the very bytes the same encodes give one at a time in
  * the same process, and every output decodes to its own frames; the library's first calls made by
  * eight threads at once; an encoder with its own worker threads; the encoder's worker thread (src/worker.c)
- * handing every packet and count back to the caller's thread. scripts/tsan.sh runs these cases under
- * ThreadSanitizer. */
+ * handing every packet and count back to the caller's thread, and started only for frames large enough.
+ * scripts/tsan.sh runs these cases under ThreadSanitizer, the worker on for every encoder. */
 #define _POSIX_C_SOURCE 200809L /* pthread_barrier_t */
+#include <dirent.h>
 #include <pthread.h>
 
 #include "helpers.h"
@@ -14,7 +15,8 @@
   X(eight_encoders, QUICK)       \
   X(first_calls_at_once, QUICK)  \
   X(frame_threaded_encoder, QUICK) \
-  X(worker_hands_back, QUICK)
+  X(worker_hands_back, QUICK)     \
+  X(worker_for_large_frames, QUICK)
 CHECK_MAIN(CASES)
 
 enum { NUM_JOBS = 8 };
@@ -412,6 +414,7 @@ static int thread_writer_write(void *opaque, const uint8_t *data, size_t size) {
  * still encoding too), and the output holds every frame and sample. */
 static void case_worker_hands_back(void) {
   const int w = 96, h = 64, n = 40, rate = 48000;
+  CHECK(setenv("POLYENC_ENCODE_THREAD", "1", 1) == 0); /* a worker for these small frames too */
   uint8_t *rgb = pattern_frames(w, h, n);
   float *tone = sine_planar(1, rate * n / 25, rate, 440);
   thread_writer t = {.caller = pthread_self()};
@@ -452,4 +455,52 @@ static void case_worker_hands_back(void) {
   mem_writer_free(&t.out);
   free(rgb);
   free(tone);
+}
+
+/* The threads of this process (Linux: the entries of /proc/self/task). */
+static int thread_count(void) {
+  DIR *d = opendir("/proc/self/task");
+  CHECK(d);
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+/* The threads an encoder of w x h frames (x264 on one thread: none of its own) has while it encodes, with
+ * POLYENC_ENCODE_THREAD set to env (NULL: unset); its output decodes to its frames. */
+static int encoder_threads(int w, int h, const char *env) {
+  CHECK(env ? setenv("POLYENC_ENCODE_THREAD", env, 1) == 0 : unsetenv("POLYENC_ENCODE_THREAD") == 0);
+  const int n = 3;
+  uint8_t *rgb = pattern_frames(w, h, n);
+  const char *path = tmp_path("worker.mp4");
+  int before = thread_count(), during = 0;
+  polyenc_encoder *enc = polyenc_encoder_new();
+  polyenc_video_config vc = video_cfg(w, h, 25);
+  vc.preset = "ultrafast";
+  vc.threads = 1;
+  polyenc_stream *v = add_video_ok(enc, &vc);
+  CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
+  for (int k = 0; k < n; k++) {
+    polyenc_frames f = frames_of(rgb + (size_t)w * h * 3 * k, POLYENC_RGB24, 1, w, h);
+    CHECK_OK(enc, polyenc_add_frames(v, &f));
+    during = thread_count() - before;
+  }
+  CHECK_OK(enc, polyenc_close(enc));
+  polyenc_encoder_free(enc);
+  video_frames d;
+  CHECK_EQ_INT(media_decode_yuv(src_file(path), 0, &d), 0);
+  CHECK_EQ_INT(d.num_frames, n);
+  video_frames_free(&d);
+  free(rgb);
+  return during;
+}
+
+/* By default the worker starts for frames of 960x540 and up only (src/worker.c: smaller ones are converted
+ * in less time than a hand-over takes); POLYENC_ENCODE_THREAD=1 starts it for any size, =0 for none. */
+static void case_worker_for_large_frames(void) {
+  CHECK_EQ_INT(encoder_threads(320, 240, NULL), 0); /* (under TSan its own thread comes with the first one) */
+  CHECK_GT(encoder_threads(960, 540, NULL), 0);
+  CHECK_GT(encoder_threads(320, 240, "1"), 0);
+  CHECK_EQ_INT(encoder_threads(960, 540, "0"), 0);
 }
