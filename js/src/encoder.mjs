@@ -335,10 +335,12 @@ export class Encoder {
 
   // A feeding call: its options and the encoder's state are checked at once (a rejection, not a throw),
   // then it is queued (_run): prepare(o) reads the input, submit(input, o) hands it over.
-  _feed(what, options, prepare, submit) {
+  // readOptions() -> the call's options, read before anything else and inside the try: a getter that throws
+  // rejects the call's promise, as every other bad argument does
+  _feed(what, readOptions, prepare, submit) {
     let o;
     try {
-      o = optionsOf(options, what);
+      o = optionsOf(readOptions(), what);
       this._state(what);
     } catch (e) {
       return Promise.reject(e);
@@ -353,9 +355,13 @@ export class Encoder {
   _addFrames(stream, data, options, ownTimestamp = true) {
     // a stream still undecided between WebCodecs and wasm ('auto') whose first call brings a layout of more
     // than 8 bits goes to the wasm encoder (webcodecsObstacle); once decided, a WebCodecs stream refuses them
-    const l = options !== null && typeof options === 'object' ? options.layout : undefined;
-    if (typeof l === 'string' && DEEP_LAYOUTS[l] && !stream.encoderName && !this._resolving) stream._cfg.deepLayout ??= l;
-    return this._feed('addFrames', timesNow(options), async (o) => {
+    const read = () => {
+      const o = timesNow(options);
+      const l = o !== null && typeof o === 'object' ? o.layout : undefined;
+      if (typeof l === 'string' && DEEP_LAYOUTS[l] && !stream.encoderName && !this._resolving) stream._cfg.deepLayout ??= l;
+      return o;
+    };
+    return this._feed('addFrames', read, async (o) => {
       const own = ownTimestamp && isVideoFrame(data) ? data.timestamp / 1e6 : null;
       // an 8-bit WebCodecs stream wraps a picture without a copy; a 10-bit one converts its bytes itself
       const picture = stream._webcodecs && !stream._webcodecs.tenBit && pictureSource(data, stream);
@@ -377,7 +383,7 @@ export class Encoder {
   }
 
   _addSamples(stream, data, options) {
-    return this._feed('addSamples', options, (o) => samples(sampleInput(data), o.layout, stream),
+    return this._feed('addSamples', () => options, (o) => samples(sampleInput(data), o.layout, stream),
       (input) => this._h.addSamples(stream.index, input, stream.numChannels));
   }
 

@@ -194,6 +194,23 @@ test('addSamples: wrong types are TypeErrors, bad values carry the C message', a
   assert.deepEqual(audioOut.map((s) => [s.codec_name, s.channels]), [['aac', 2]]);
 });
 
+test('options whose property getters throw: addFrames and addSamples reject with that error, never throw', async () => {
+  const { enc, video, audio } = opened();
+  const boom = new Error('getter threw');
+  const proxy = new Proxy({}, { get() { throw boom; } });
+  const getter = Object.defineProperty({}, 'layout', { enumerable: true, get() { throw boom; } });
+  for (const options of [proxy, getter]) {
+    let pending;
+    assert.doesNotThrow(() => (pending = video.addFrames(rgbPattern(64, 48, 1), options)));
+    await assert.rejects(pending, (e) => e === boom);
+    assert.doesNotThrow(() => (pending = audio.addSamples(tone(48000, 2, 480), options)));
+    await assert.rejects(pending, (e) => e === boom);
+  }
+  await video.addFrames(rgbPattern(64, 48, 1), { layout: 'rgb24' }); // still usable
+  await audio.addSamples(tone(48000, 2, 4800));
+  assert.deepEqual(probe(await enc.close()).streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
+});
+
 test('openStream: not a Writable is a TypeError; a Writable that fails gives POLYENC_ERR_IO with the cause', async () => {
   const enc = new Encoder();
   enc.addVideo({ width: 64, height: 48, frameRate: 30 });
