@@ -482,8 +482,7 @@ static int encoder_threads(int w, int h, const char *env) {
   polyenc_stream *v = add_video_ok(enc, &vc);
   CHECK_OK(enc, polyenc_open_file(enc, path, NULL));
   for (int k = 0; k < n; k++) {
-    polyenc_frames f = frames_of(rgb + (size_t)w * h * 3 * k, POLYENC_RGB24, 1, w, h);
-    CHECK_OK(enc, polyenc_add_frames(v, &f));
+    add_rgb24_ok(enc, v, rgb + (size_t)w * h * 3 * k, 1, w, h);
     during = thread_count() - before;
   }
   CHECK_OK(enc, polyenc_close(enc));
