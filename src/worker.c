@@ -163,7 +163,8 @@ static pe_worker *worker_of(polyenc_encoder *enc, const AVFrame *frame) {
   if (enc->worker) return enc->worker;
   const char *env = getenv("POLYENC_ENCODE_THREAD");
   if (env && !strcmp(env, "0")) return NULL;
-  if (!(env && !strcmp(env, "1")) && (int64_t)frame->width * frame->height < WORKER_MIN_PIXELS) return NULL;
+  int forced = env && !strcmp(env, "1");
+  if (!forced && (int64_t)frame->width * frame->height < WORKER_MIN_PIXELS) return NULL;
   pe_worker *w = av_mallocz(sizeof *w);
   if (!w || !(w->frame = av_frame_alloc())) goto fail;
   if (pthread_mutex_init(&w->lock, NULL)) goto fail;
